@@ -1,0 +1,197 @@
+import { awscdk, javascript } from 'projen';
+
+/**
+ * cdk-cognito-edge-auth: Cognito login in front of a CloudFront distribution, at the edge.
+ *
+ * Layout (see ../shared/design.md):
+ * - src/         jsii construct code (the only thing jsii compiles)
+ * - lambda-src/  edge + custom-resource handlers, bundled by esbuild into assets/ before compile
+ * - test/        jest (unit, construct, handler), test/e2e (browser), test/python (pytest)
+ * - example/     the example app that README's main command synthesises and the playground serves
+ */
+
+// aws-cdk-lib >= 2.257.0 because cdk-nag 3.x (used in our tests, and by our users) needs it.
+const CDK_VERSION = '2.257.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-cognito-edge-auth',
+  description: 'Cognito hosted-UI login in front of a CloudFront distribution with Lambda@Edge: PKCE, signed state, verified JWTs, token refresh, sign-out and group authorization, configured at deploy time.',
+  author: 'cdk-cognito-edge-auth contributors',
+  authorAddress: 'maintainers@cdk-cognito-edge-auth.dev',
+  repositoryUrl: 'https://github.com/cdk-cognito-edge-auth/cdk-cognito-edge-auth.git',
+  keywords: ['cdk', 'awscdk', 'cloudfront', 'cognito', 'lambda@edge', 'authentication', 'oauth2', 'pkce'],
+  defaultReleaseBranch: 'main',
+  cdkVersion: CDK_VERSION,
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  sampleCode: false,
+  minNodeVersion: '20.16.0',
+
+  // .ci/run is the CI; no GitHub workflows.
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+
+  publishToPypi: {
+    distName: 'cdk-cognito-edge-auth',
+    module: 'cdk_cognito_edge_auth',
+  },
+
+  // Handler-only packages are devDeps: they are bundled into assets/ and never reach src/.
+  devDeps: [
+    '@types/node@^20',
+    'typescript@~5.9.0',
+    '@types/aws-lambda',
+    'aws-jwt-verify@^5',
+    'esbuild',
+    'fast-check',
+    'cdk-nag@^3',
+    'aws-cdk',
+    '@aws-sdk/client-lambda',
+    '@aws-sdk/client-cognito-identity-provider',
+    '@aws-sdk/client-secrets-manager',
+    '@aws-sdk/client-s3',
+    'aws-sdk-client-mock',
+    'jszip',
+    'selfsigned',
+    'playwright-core',
+    'cognito-at-edge',
+  ],
+
+  jestOptions: {
+    jestConfig: {
+      // Browser tests (*.e2e.ts) and pytest run in their own tasks.
+      testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/python/', '/cdk.out/'],
+      modulePathIgnorePatterns: ['<rootDir>/example/cdk.out', '<rootDir>/cdk.out', '<rootDir>/dist'],
+      coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
+      testTimeout: 30_000,
+    },
+  },
+
+  gitignore: [
+    '/assets/',
+    'cdk.out/',
+    '/.venv/',
+    '/test-reports/',
+    '/test/e2e/screenshots/',
+    '__pycache__/',
+    '.playground/',
+  ],
+});
+for (const p of ['/lambda-src/', '/example/', '/playground/', '/bench/', '/scripts/', '/test/', '/rosetta/', '/.ci/', '/.venv/', '.playground/']) {
+  project.addPackageIgnore(p);
+}
+project.addPackageIgnore('!/assets/');
+
+// Handlers are type-checked by their own tsconfig, with nothing from src/ in reach.
+new javascript.TypescriptConfig(project, {
+  fileName: 'lambda-src/tsconfig.json',
+  include: ['**/*.ts'],
+  compilerOptions: {
+    target: 'ES2022',
+    moduleResolution: javascript.TypeScriptModuleResolution.NODE16,
+    module: 'node16',
+    lib: ['es2022'],
+    types: ['node'],
+    strict: true,
+    noImplicitAny: true,
+    noImplicitReturns: true,
+    noUnusedLocals: true,
+    noUnusedParameters: true,
+    noFallthroughCasesInSwitch: true,
+    esModuleInterop: true,
+    skipLibCheck: true,
+    noEmit: true,
+    isolatedModules: true,
+  },
+});
+
+// Tests, the example app, the playground and the bench are type-checked and linted with the dev tsconfig.
+// (test/tsconfig.json is projen's dev tsconfig for jsii projects; its paths are relative to test/.)
+const TOOL_DIRS = ['example', 'playground', 'bench'];
+for (const dir of ['lambda-src', ...TOOL_DIRS]) {
+  project.tsconfigDev.addInclude(`../${dir}/**/*.ts`);
+  project.eslint?.addLintPattern(dir);
+}
+project.tsconfigDev.addExclude('../example/cdk.out');
+// eslint's project service picks the nearest tsconfig.json: give each tool folder one.
+for (const dir of TOOL_DIRS) {
+  new javascript.TypescriptConfig(project, {
+    fileName: `${dir}/tsconfig.json`,
+    extends: javascript.TypescriptConfigExtends.fromPaths(['../test/tsconfig.json']),
+    include: ['**/*.ts'],
+    exclude: ['cdk.out'],
+  });
+}
+// Everything jest does not compile (example, playground, bench) is type-checked here.
+project.testTask.prependExec('tsc -p test/tsconfig.json');
+
+// ---- handler bundles: built before compile, shipped in the npm package under assets/ ----
+// Fixed paths (design §3): assets/edge-auth/index.js and assets/config-injector/index.js.
+const bundle = project.addTask('bundle', { description: 'Bundle the Lambda handlers into assets/' });
+bundle.exec('tsc -p lambda-src/tsconfig.json');
+bundle.exec([
+  'esbuild lambda-src/edge-auth/index.ts',
+  '--bundle --platform=node --target=node20 --format=cjs --minify --legal-comments=none',
+  '--tsconfig=lambda-src/tsconfig.json',
+  '--outfile=assets/edge-auth/index.js',
+  '--metafile=test-reports/edge-auth.meta.json',
+  '--log-level=warning',
+].join(' '));
+bundle.exec([
+  'esbuild lambda-src/config-injector/index.ts',
+  '--bundle --platform=node --target=node20 --format=cjs --minify --legal-comments=none',
+  '--tsconfig=lambda-src/tsconfig.json',
+  "--external:'@aws-sdk/*'",
+  '--outfile=assets/config-injector/index.js',
+  '--log-level=warning',
+].join(' '));
+project.preCompileTask.spawn(bundle);
+
+// README snippets compile (jsii-rosetta, strict, with rosetta/default.ts-fixture).
+const rosetta = project.addTask('rosetta:extract', {
+  description: 'Compile the README snippets with jsii-rosetta (strict)',
+  exec: 'jsii-rosetta extract --strict',
+});
+project.postCompileTask.spawn(rosetta);
+
+// ---- the example app, the playground, the suites beyond jest, the benchmark ----
+project.addTask('synth:example', {
+  description: 'Synthesise the example app (example/app.ts) into example/cdk.out',
+  exec: 'cdk synth --quiet --no-notices --app "npx ts-node -P test/tsconfig.json --prefer-ts-exts example/app.ts" --output example/cdk.out',
+});
+
+const playground = project.addTask('playground', {
+  description: 'Synthesise the example app and serve the protected site locally (local hosted UI + local edge + sample origin)',
+});
+playground.spawn(bundle);
+playground.spawn(project.tasks.tryFind('synth:example')!);
+playground.exec('ts-node -P test/tsconfig.json playground/main.ts', { receiveArgs: true });
+
+project.addTask('test:e2e', {
+  description: 'End-to-end tests in headless Chromium (Debian chromium + playwright-core)',
+  exec: 'bash scripts/test-e2e.sh',
+  receiveArgs: true,
+});
+
+project.addTask('test:python', {
+  description: 'Build the Python package with jsii-pacmak, install it in a venv, run pytest',
+  exec: 'bash scripts/test-python.sh',
+  receiveArgs: true,
+});
+
+project.addTask('test:all', {
+  description: 'Every suite: build (jest + lint), e2e, python; ends with one "N passed, N failed" line',
+  exec: 'bash scripts/test-all.sh',
+});
+
+project.addTask('bench', {
+  description: 'Benchmark the edge bundle against cognito-at-edge; writes bench/results.md and bench/results.json',
+  exec: 'ts-node -P test/tsconfig.json bench/run.ts',
+  receiveArgs: true,
+});
+
+project.synth();
