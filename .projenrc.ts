@@ -68,6 +68,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       modulePathIgnorePatterns: ['<rootDir>/example/cdk.out', '<rootDir>/cdk.out', '<rootDir>/dist'],
       coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
       testTimeout: 30_000,
+      // Tests fail if anything opens a socket to a non-loopback address.
+      setupFilesAfterEnv: ['<rootDir>/test/support/no-network.ts'],
     },
   },
 
