@@ -1,0 +1,151 @@
+/**
+ * Cookie names, parsing of inbound Cookie headers (any size or encoding, never throws), and
+ * Set-Cookie serialisation with splitting of large tokens across numbered cookies.
+ *
+ * Names (base `__Host-CognitoEdgeAuth` by default):
+ * - `<base>-id` (or `<base>-id.0`, `<base>-id.1`… when the id token is larger than one cookie)
+ * - `<base>-refresh` (split the same way if ever needed)
+ * - `<base>-login.<id>`: one per login in flight (`<issuedAt>.<nonce>.<pkce verifier>`), 10 min
+ * - `<base>-n`: how many sessions were established in the last 2 minutes (login-loop guard)
+ * The access token is not stored: nothing at the edge needs it, and it would double the header.
+ */
+import type { ResolvedCookieConfig } from './config';
+
+/** Largest value put into one cookie; name and attributes stay well under the 4096-byte limit. */
+export const CHUNK_SIZE = 3800;
+/** Most parts a split cookie may have (8 × 3800 B ≈ 30 KB: more than CloudFront forwards anyway). */
+export const MAX_PARTS = 8;
+/** Characters our cookie values use (JWT/JWE and base64url): anything else is not ours. */
+const VALUE = /^[A-Za-z0-9._~-]+$/;
+/** Inbound Cookie header bytes we look at (CloudFront caps all headers at ~20 KB anyway). */
+const MAX_COOKIE_HEADER = 32 * 1024;
+
+/** Names of the library's cookies. */
+export interface CookieNames {
+  /** Every library cookie starts with this (e.g. `__Host-CognitoEdgeAuth-`). */
+  readonly prefix: string;
+  readonly id: string;
+  readonly refresh: string;
+  readonly attempts: string;
+  /** `<prefix>login.`; the login id follows. */
+  readonly login: string;
+}
+
+export function cookieNames(cfg: ResolvedCookieConfig): CookieNames {
+  const prefix = `${cfg.baseName}-`;
+  return { prefix, id: `${prefix}id`, refresh: `${prefix}refresh`, attempts: `${prefix}n`, login: `${prefix}login.` };
+}
+
+/**
+ * Parse the `value`s of all Cookie headers. The first occurrence of a name wins (browsers send
+ * the most specific cookie first); pairs without `=` and empty names are ignored.
+ */
+export function parseCookies(headerValues: readonly string[]): Map<string, string> {
+  const cookies = new Map<string, string>();
+  let budget = MAX_COOKIE_HEADER;
+  for (const header of headerValues) {
+    if (budget <= 0) break;
+    const text = header.length > budget ? header.slice(0, budget) : header;
+    budget -= text.length;
+    for (const pair of text.split(';')) {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) continue;
+      const name = pair.slice(0, eq).trim();
+      if (name.length === 0 || cookies.has(name)) continue;
+      let value = pair.slice(eq + 1).trim();
+      if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+      cookies.set(name, value);
+    }
+  }
+  return cookies;
+}
+
+/** Is `value` something the library could have set (charset and non-empty)? */
+export function isCookieValue(value: string): boolean {
+  return VALUE.test(value);
+}
+
+/**
+ * Read a possibly split cookie: `name`, else `name.0`, `name.1`… (contiguous, at most MAX_PARTS).
+ * Values outside the library's charset read as absent.
+ */
+export function readSplitCookie(cookies: ReadonlyMap<string, string>, name: string): string | undefined {
+  const whole = cookies.get(name);
+  if (whole !== undefined) return isCookieValue(whole) ? whole : undefined;
+  let joined = '';
+  for (let i = 0; i < MAX_PARTS; i++) {
+    const part = cookies.get(`${name}.${i}`);
+    if (part === undefined) break;
+    if (!isCookieValue(part)) return undefined;
+    joined += part;
+  }
+  return joined.length > 0 ? joined : undefined;
+}
+
+/** Serialises Set-Cookie values with the configured attributes, computed once. */
+export class CookieWriter {
+  private readonly attributes: string;
+
+  constructor(cfg: ResolvedCookieConfig) {
+    this.attributes = `; Path=${cfg.path}${cfg.domain ? `; Domain=${cfg.domain}` : ''}; Secure; HttpOnly; SameSite=${cfg.sameSite}`;
+  }
+
+  /** `name=value; Max-Age=…; …attributes`. */
+  set(name: string, value: string, maxAgeSeconds: number): string {
+    return `${name}=${value}; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}${this.attributes}`;
+  }
+
+  /** Expire `name` with the same attributes it was set with. */
+  expire(name: string): string {
+    return `${name}=; Max-Age=0${this.attributes}`;
+  }
+
+  /**
+   * Set a value that may need splitting, and expire whichever of `name`, `name.N` the request
+   * carried but the new layout does not use (so stale parts never get joined).
+   */
+  setSplit(name: string, value: string, maxAgeSeconds: number, inbound: ReadonlyMap<string, string>): string[] {
+    const out: string[] = [];
+    const used = new Set<string>();
+    if (value.length <= CHUNK_SIZE) {
+      out.push(this.set(name, value, maxAgeSeconds));
+      used.add(name);
+    } else {
+      for (let i = 0, offset = 0; offset < value.length; i++, offset += CHUNK_SIZE) {
+        const partName = `${name}.${i}`;
+        out.push(this.set(partName, value.slice(offset, offset + CHUNK_SIZE), maxAgeSeconds));
+        used.add(partName);
+      }
+    }
+    for (const stale of splitNamesIn(inbound, name)) {
+      if (!used.has(stale)) out.push(this.expire(stale));
+    }
+    return out;
+  }
+}
+
+/** Names among `cookies` that are `name` or one of its parts. */
+export function splitNamesIn(cookies: ReadonlyMap<string, string>, name: string): string[] {
+  const found: string[] = [];
+  if (cookies.has(name)) found.push(name);
+  for (let i = 0; i < MAX_PARTS; i++) {
+    if (cookies.has(`${name}.${i}`)) found.push(`${name}.${i}`);
+  }
+  return found;
+}
+
+/**
+ * Remove the library's cookies from Cookie header values (for the origin). Returns the values that
+ * still carry something; pairs are kept byte-for-byte.
+ */
+export function stripCookies(headerValues: readonly string[], prefix: string): string[] {
+  const out: string[] = [];
+  for (const header of headerValues) {
+    const kept = header.split(';').filter((pair) => {
+      const trimmed = pair.trim();
+      return trimmed.length > 0 && !trimmed.startsWith(prefix);
+    });
+    if (kept.length > 0) out.push(kept.map((p) => p.trim()).join('; '));
+  }
+  return out;
+}

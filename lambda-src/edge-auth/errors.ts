@@ -1,0 +1,71 @@
+/**
+ * Typed errors of the edge handler. Messages never contain a value from a request, a token, a
+ * secret or an upstream body: only field names and fixed reason codes, so an error may be logged.
+ */
+
+/** Base class: `code` is a fixed, loggable reason. */
+export abstract class EdgeAuthError extends Error {
+  abstract readonly code: string;
+}
+
+/** `config.json` is missing, unreadable or invalid. The message names the field, never its value. */
+export class ConfigError extends EdgeAuthError {
+  readonly code = 'config_invalid';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Why an upstream call (token, revoke, JWKS) failed. */
+export type UpstreamFailure = 'timeout' | 'network' | 'status' | 'invalid_response' | 'too_large';
+
+/** An upstream call failed for a reason other than a well-formed OAuth error answer. */
+export class UpstreamError extends EdgeAuthError {
+  constructor(readonly code: UpstreamFailure, readonly status?: number) {
+    super(`upstream call failed: ${code}${status !== undefined ? ` (${status})` : ''}`);
+    this.name = 'UpstreamError';
+  }
+}
+
+/** The token endpoint answered with a 4xx OAuth error (e.g. `invalid_grant`). */
+export class OAuthRejectedError extends EdgeAuthError {
+  readonly code = 'oauth_rejected';
+  constructor(readonly status: number) {
+    super(`token endpoint rejected the request (${status})`);
+    this.name = 'OAuthRejectedError';
+  }
+}
+
+/** The key set could not be had (fetch failed or is rate-limited after a failure): answer 503. */
+export class JwksUnavailableError extends EdgeAuthError {
+  readonly code = 'jwks_unavailable';
+  constructor() {
+    super('JWKS not available');
+    this.name = 'JwksUnavailableError';
+  }
+}
+
+/** Why a token was refused. */
+export type TokenRejection =
+  | 'malformed' | 'too_large' | 'alg' | 'issuer' | 'token_use' | 'audience' | 'no_exp' | 'expired'
+  | 'unknown_kid' | 'signature' | 'claims';
+
+/** The id token is not acceptable. */
+export class TokenInvalidError extends EdgeAuthError {
+  constructor(readonly code: TokenRejection) {
+    super(`token rejected: ${code}`);
+    this.name = 'TokenInvalidError';
+  }
+}
+
+/** Why a `state` value was refused. */
+export type StateRejection = 'malformed' | 'signature' | 'expired' | 'future' | 'no_login_cookie' | 'nonce_mismatch' | 'unsafe_path';
+
+/** The callback's `state` is not acceptable. */
+export class StateInvalidError extends EdgeAuthError {
+  constructor(readonly code: StateRejection) {
+    super(`state rejected: ${code}`);
+    this.name = 'StateInvalidError';
+  }
+}

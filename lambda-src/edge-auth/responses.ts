@@ -1,0 +1,96 @@
+/**
+ * Responses the handler generates (CloudFront viewer-request result shape). Every one carries
+ * `Cache-Control: no-store`, `Referrer-Policy: no-referrer` and a small HTML-escaped (or JSON)
+ * body, and redirects are 302. Bodies are fixed texts: no token, code, secret, cookie value, stack
+ * trace, upstream text, client id or pool id can reach them; the only dynamic part is a
+ * same-origin link, escaped.
+ */
+import type { CloudFrontHeaders, CloudFrontResultResponse } from 'aws-lambda';
+
+const STATUS_TEXT: Record<number, string> = {
+  302: 'Found', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 500: 'Internal Server Error',
+  502: 'Bad Gateway', 503: 'Service Unavailable',
+};
+
+const COMMON_HEADERS: CloudFrontHeaders = {
+  'cache-control': [{ key: 'Cache-Control', value: 'no-store' }],
+  'referrer-policy': [{ key: 'Referrer-Policy', value: 'no-referrer' }],
+  'x-content-type-options': [{ key: 'X-Content-Type-Options', value: 'nosniff' }],
+};
+const HTML_HEADERS: CloudFrontHeaders = {
+  ...COMMON_HEADERS,
+  'content-type': [{ key: 'Content-Type', value: 'text/html; charset=utf-8' }],
+  'content-security-policy': [{ key: 'Content-Security-Policy', value: "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'" }],
+};
+const JSON_HEADERS: CloudFrontHeaders = {
+  ...COMMON_HEADERS,
+  'content-type': [{ key: 'Content-Type', value: 'application/json' }],
+};
+
+/** Escape text for HTML element content and double-quoted attributes. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function headersWith(base: CloudFrontHeaders, setCookies: readonly string[], extra?: CloudFrontHeaders): CloudFrontHeaders {
+  const headers: CloudFrontHeaders = { ...base, ...extra };
+  if (setCookies.length > 0) headers['set-cookie'] = setCookies.map((value) => ({ key: 'Set-Cookie', value }));
+  return headers;
+}
+
+/** 302 to `location` (already validated by the caller: hosted UI or https://<allowed host>/…). */
+export function redirect(location: string, setCookies: readonly string[] = []): CloudFrontResultResponse {
+  return {
+    status: '302',
+    statusDescription: STATUS_TEXT[302],
+    headers: headersWith(COMMON_HEADERS, setCookies, { location: [{ key: 'Location', value: location }] }),
+  };
+}
+
+/** The pages the handler can show. Texts are fixed. */
+export type PageKind = 'bad_request' | 'forbidden' | 'upstream_failed' | 'jwks_unavailable' | 'callback_failed' | 'login_loop' | 'misconfigured' | 'internal';
+
+const PAGES: Record<PageKind, { status: number; title: string; text: string; linkText?: string }> = {
+  bad_request: { status: 400, title: 'Bad request', text: 'This request cannot be handled.' },
+  forbidden: { status: 403, title: 'Access denied', text: 'You are signed in, but your account does not have access to this page.', linkText: 'Sign out' },
+  upstream_failed: { status: 502, title: 'Sign-in service unavailable', text: 'The sign-in service did not answer in time. Please try again.', linkText: 'Try again' },
+  jwks_unavailable: { status: 503, title: 'Temporarily unavailable', text: 'Your session cannot be checked right now. Please try again in a minute.', linkText: 'Try again' },
+  callback_failed: { status: 400, title: 'Sign-in failed', text: 'Sign-in was not completed.', linkText: 'Try again' },
+  login_loop: { status: 401, title: 'Sign-in did not complete', text: 'Your browser came back from sign-in without a session. Cookies may be blocked for this site.', linkText: 'Try again' },
+  misconfigured: { status: 500, title: 'Not configured', text: 'Sign-in is not configured correctly for this site.' },
+  internal: { status: 500, title: 'Error', text: 'Something went wrong. Please try again.' },
+};
+
+/** HTML page of `kind`, with an optional same-origin link (https://<allowed host>/… or a path). */
+export function page(kind: PageKind, link?: string, setCookies: readonly string[] = []): CloudFrontResultResponse {
+  const p = PAGES[kind];
+  const anchor = link !== undefined && p.linkText !== undefined ? `<p><a href="${escapeHtml(link)}">${escapeHtml(p.linkText)}</a></p>` : '';
+  const body = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(p.title)}</title></head>`
+    + `<body style="font-family:sans-serif;max-width:40em;margin:4em auto"><h1>${escapeHtml(p.title)}</h1><p>${escapeHtml(p.text)}</p>${anchor}</body></html>`;
+  return {
+    status: String(p.status),
+    statusDescription: STATUS_TEXT[p.status],
+    headers: headersWith(HTML_HEADERS, setCookies),
+    body,
+  };
+}
+
+/** 401 for fetch/XHR/non-GET requests without a session. */
+export function unauthenticatedJson(setCookies: readonly string[] = []): CloudFrontResultResponse {
+  return {
+    status: '401',
+    statusDescription: STATUS_TEXT[401],
+    headers: headersWith(JSON_HEADERS, setCookies),
+    body: '{"error":"unauthenticated"}',
+  };
+}
+
+/** 503 JSON for non-navigation requests when the key set is unavailable. */
+export function unavailableJson(): CloudFrontResultResponse {
+  return {
+    status: '503',
+    statusDescription: STATUS_TEXT[503],
+    headers: headersWith(JSON_HEADERS, []),
+    body: '{"error":"unavailable"}',
+  };
+}
