@@ -13,6 +13,7 @@
  *   --profile          profile every kind of ours, not only those whose floor is not met
  *   --no-profile       no profiles
  *   --no-rebuild       do not rebuild a stale assets/edge-auth/index.js
+ *   --ours-src         bundle lambda-src/edge-auth into the scratch directory instead of using assets/ (trying uncommitted work)
  *   --out DIR          where results.md/json go (default bench/)
  *   --keep             keep the scratch directory
  */
@@ -30,7 +31,7 @@ import type { CookieLayout, TokenCookies } from './lib/events';
 import { CLIENT_ID, garbageToken, makeKeys, mintTokens, opaqueRefreshToken, TokenSet, USER_POOL_ID } from './lib/jwt';
 import { topSelfTime } from './lib/profile';
 import { renderMarkdown, renderConsole, Results, WarmRow, FloorRow } from './lib/report';
-import { buildChildren, buildDeployables, OURS_BUNDLE, OURS_ENTRY, oursCookies, REPO, theirsCookies } from './lib/sides';
+import { buildChildren, buildDeployables, OURS_BUILD, OURS_BUNDLE, oursCookies, REPO, theirsCookies } from './lib/sides';
 import { deployableFiles, measureFiles, newestMtime, packageClosure } from './lib/sizes';
 import { summarize } from './lib/stats';
 import { startTokenServer } from './lib/token-server';
@@ -47,13 +48,14 @@ interface Options {
   rounds: number;
   profile: 'failing' | 'all' | 'none';
   rebuild: boolean;
+  oursSrc: boolean;
   out?: string;
   keep: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
-    quick: false, cold: 20, calls: 6000, refreshCalls: 3000, distinctCalls: 5000, warmup: 1000, rounds: 2, profile: 'failing', rebuild: true, keep: false,
+    quick: false, cold: 20, calls: 6000, refreshCalls: 3000, distinctCalls: 5000, warmup: 1000, rounds: 2, profile: 'failing', rebuild: true, oursSrc: false, keep: false,
   };
   const num = (i: number): number => {
     const n = Number(argv[i + 1]);
@@ -70,6 +72,7 @@ function parseArgs(argv: string[]): Options {
       case '--profile': o.profile = 'all'; break;
       case '--no-profile': o.profile = 'none'; break;
       case '--no-rebuild': o.rebuild = false; break;
+      case '--ours-src': o.oursSrc = true; break;
       case '--out': o.out = argv[++i]; break;
       case '--keep': o.keep = true; break;
       default: throw new Error(`unknown option ${argv[i]}`);
@@ -107,7 +110,7 @@ function runNode(args: string[]): Promise<string> {
   });
 }
 
-interface ColdSample { ns: number; rss: number; heapUsed: number; kind: string; network: string[] }
+interface ColdSample { ns: number; rss: number; heapUsed: number; kind: string; builtins?: string[]; network: string[] }
 
 // ---------------------------------------------------------------- helpers
 
@@ -138,8 +141,12 @@ async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const started = Date.now();
   const notes: string[] = [];
-  const staleNote = ensureFreshBundle(opts.rebuild);
-  if (staleNote) notes.push(staleNote);
+  if (opts.oursSrc) {
+    notes.push('ours was bundled from the working tree (lambda-src/edge-auth, --ours-src), not taken from assets/');
+  } else {
+    const staleNote = ensureFreshBundle(opts.rebuild);
+    if (staleNote) notes.push(staleNote);
+  }
 
   const scratch = mkdtempSync(join(tmpdir(), 'edge-auth-bench-'));
   log(`scratch: ${scratch}`);
@@ -173,7 +180,7 @@ async function main(): Promise<void> {
       tokenOrigin: server.httpsOrigin,
       stateSecret: 'bench-state-secret-0123456789abcdef0123456789',
       nonceSigningSecret: 'bench-nonce-secret-0123456789abcdef',
-    });
+    }, opts.oursSrc);
     const noop = join(scratch, 'noop');
     mkdirSync(noop);
     writeFileSync(join(noop, 'index.js'), 'exports.handler = async (event) => event.Records[0].cf.request;\n');
@@ -353,6 +360,7 @@ async function main(): Promise<void> {
       ms: { ours: coldMs('ours'), theirs: coldMs('theirs'), noop: coldMs('noop') },
       rssMiB: { ours: rssMiB('ours'), theirs: rssMiB('theirs'), noop: rssMiB('noop'), baseline: rssMiB('baseline') },
       heapUsedMiB: { ours: heapMiB('ours'), theirs: heapMiB('theirs'), noop: heapMiB('noop'), baseline: heapMiB('baseline') },
+      builtins: { ours: cold.ours[0]?.builtins ?? [], theirs: cold.theirs[0]?.builtins ?? [], noop: cold.noop[0]?.builtins ?? [] },
     };
 
     const wr = (n: string): WarmRow => warmRows.find((r) => r.name === n)!;
@@ -383,7 +391,7 @@ async function main(): Promise<void> {
       writeFileSync(specFile, JSON.stringify(spec));
       await runNode(['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=100', children.warm, specFile, join(dir, 'out.json')]);
       const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f));
-      profiles.push({ what: `ours, warm "${kind}" (${calls} calls after 200 warm-up, unminified build of lambda-src)`, ...topSelfTime(files) });
+      profiles.push({ what: `ours, warm "${kind}" (${calls} calls after 200 warm-up)`, ...topSelfTime(files, 15, '/ours-profile/index.js') });
     };
     if (opts.profile !== 'none') {
       log('profiles');
@@ -394,7 +402,7 @@ async function main(): Promise<void> {
         mkdirSync(dir);
         for (let i = 0; i < 10; i++) await runNode(['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=50', children.cold, d.oursProfile, coldTargets[0].spec]);
         const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f));
-        profiles.push({ what: 'ours, cold start (10 processes merged, whole process incl. node bootstrap, unminified build of lambda-src)', ...topSelfTime(files, 20) });
+        profiles.push({ what: 'ours, cold start (10 processes merged; whole process, node bootstrap included)', ...topSelfTime(files, 20) });
       }
     }
 
@@ -449,19 +457,7 @@ async function main(): Promise<void> {
 
 /** Where ours' bytes come from: esbuild's metafile of the same build as the bundle task, grouped by package. */
 async function bundleComposition(scratch: string): Promise<Array<{ input: string; bytes: number }>> {
-  const r = await build({
-    entryPoints: [OURS_ENTRY],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    legalComments: 'none',
-    tsconfig: join(REPO, 'lambda-src', 'tsconfig.json'),
-    outfile: join(scratch, 'composition', 'index.js'),
-    metafile: true,
-    logLevel: 'error',
-  });
+  const r = await build({ ...OURS_BUILD, outfile: join(scratch, 'composition', 'index.js'), metafile: true });
   const groups = new Map<string, number>();
   for (const out of Object.values(r.metafile.outputs)) {
     for (const [input, info] of Object.entries(out.inputs)) {

@@ -15,6 +15,9 @@ async function main(): Promise<void> {
   const spec = JSON.parse(readFileSync(specPath, 'utf8')) as ColdSpec;
   const entry = join(dir, 'index.js');
   const event = spec.event;
+  // Node's own record of the internal modules it has loaded (for the report: which built-ins the handler pulls in).
+  const moduleLoadList = (process as unknown as { moduleLoadList: string[] }).moduleLoadList;
+  const loadedBefore = moduleLoadList.length;
 
   const t0 = process.hrtime.bigint();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -25,7 +28,8 @@ async function main(): Promise<void> {
   const rss = process.memoryUsage.rss();
   const heapUsed = process.memoryUsage().heapUsed;
   const kind = classify(result, { clientId: spec.clientId });
-  process.stdout.write(`${JSON.stringify({ ns: Number(t1 - t0), rss, heapUsed, kind, network: realNetworkAttempts() })}\n`);
+  const builtins = moduleLoadList.slice(loadedBefore).filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length));
+  process.stdout.write(`${JSON.stringify({ ns: Number(t1 - t0), rss, heapUsed, kind, builtins, network: realNetworkAttempts() })}\n`);
   process.exit(0);
 }
 

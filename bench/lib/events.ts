@@ -21,6 +21,9 @@ export function viewerRequest(cookie: string | undefined, uri = URI, querystring
     'user-agent': [{ key: 'User-Agent', value: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36' }],
     'accept': [{ key: 'Accept', value: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' }],
     'accept-language': [{ key: 'Accept-Language', value: 'en-GB,en;q=0.9' }],
+    'sec-fetch-mode': [{ key: 'Sec-Fetch-Mode', value: 'navigate' }],
+    'sec-fetch-dest': [{ key: 'Sec-Fetch-Dest', value: 'document' }],
+    'sec-fetch-site': [{ key: 'Sec-Fetch-Site', value: 'none' }],
   };
   if (cookie !== undefined) headers.cookie = [{ key: 'Cookie', value: cookie }];
   return {

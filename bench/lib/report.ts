@@ -1,5 +1,5 @@
 /** bench/results.md (also printed) from the run's results. */
-import type { SelfTimeRow } from './profile';
+import type { ProfileSummary } from './profile';
 import type { SizeRow } from './sizes';
 import type { Summary } from './stats';
 
@@ -37,13 +37,15 @@ export interface Results {
     ms: Record<'ours' | 'theirs' | 'noop', Summary>;
     rssMiB: Record<'ours' | 'theirs' | 'noop' | 'baseline', Summary>;
     heapUsedMiB: Record<'ours' | 'theirs' | 'noop' | 'baseline', Summary>;
+    /** Node built-in modules first loaded between `require()` and the first response (first sample). */
+    builtins: Record<'ours' | 'theirs' | 'noop', string[]>;
   };
   warm: WarmRow[];
   theirsCsrfLogin: Summary;
   floor: Summary;
   floors: FloorRow[];
   sanity: Array<{ side: string; kind: string; expect: string; seen: Record<string, number>; ok: boolean }>;
-  profiles: Array<{ what: string; totalMs: number; rows: SelfTimeRow[] }>;
+  profiles: Array<{ what: string } & ProfileSummary>;
   notes: string[];
 }
 
@@ -107,6 +109,11 @@ export function renderMarkdown(r: Results): string {
     ['cognito-at-edge − bare node', '', '', n1(c.rssMiB.theirs.median - c.rssMiB.baseline.median), '', ''],
   ]), '');
 
+  const b = c.builtins;
+  const top = (l: string[]): string => l.filter((x) => !x.startsWith('internal/')).join(', ') || '—';
+  out.push(`Node built-ins first loaded between \`require()\` and the first response: ours ${b.ours.length} (${top(b.ours)}); `
+    + `cognito-at-edge ${b.theirs.length} (${top(b.theirs)}); no-op handler ${b.noop.length}. (Public module names listed; the counts include node's internal modules.)`, '');
+
   out.push('## Warm, per request (µs)', '');
   out.push('One process per side and round; per kind a warm-up, then timed calls of `await handler(event)` (a fresh copy of the event each call, '
     + 'made outside the timed window). Every response is checked (see Sanity); a row whose responses were not all of the expected kind is marked invalid.', '');
@@ -130,9 +137,11 @@ export function renderMarkdown(r: Results): string {
 
   if (r.profiles.length) {
     out.push('## Profiles', '');
-    out.push('`node --cpu-prof` of ours (same source, built without identifier minification so that names survive), top functions by self time.', '');
+    out.push('`node --cpu-prof` (100 µs sampling) of ours, built from the same source without identifier minification so that names survive. '
+      + 'Warm profiles count only samples whose stack runs through the handler (the harness loop is left out); shares are of that time.', '');
     for (const p of r.profiles) {
-      out.push(`### ${p.what}`, '', `${n1(p.totalMs)} ms sampled.`, '');
+      const within = p.withinMs < p.totalMs ? `; ${n1(p.withinMs)} ms in the handler's stacks` : '';
+      out.push(`### ${p.what}`, '', `${n1(p.totalMs)} ms sampled${within}; ${n1(p.gcMs)} ms garbage collection (whole process).`, '');
       out.push(table(['function', 'where', 'self ms', 'share'], p.rows.map((x) => [`\`${x.fn}\``, x.where, n1(x.selfMs), `${(x.share * 100).toFixed(1)}%`])), '');
     }
   }

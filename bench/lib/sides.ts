@@ -13,12 +13,14 @@ export const REPO = join(__dirname, '..', '..');
 export const OURS_BUNDLE = join(REPO, 'assets', 'edge-auth', 'index.js');
 export const OURS_ENTRY = join(REPO, 'lambda-src', 'edge-auth', 'index.ts');
 
-/** Ours: cookie names from lambda-src/edge-auth (default `cookies` settings: `__Host-CognitoEdgeAuth-…`). */
+/**
+ * Ours: cookie names from lambda-src/edge-auth/cookies.ts with the default `cookies` settings:
+ * `__Host-CognitoEdgeAuth-id` and `-refresh` (the access token is not stored at the edge).
+ */
 export const OURS_COOKIE_BASE = '__Host-CognitoEdgeAuth';
 export const oursCookies: CookieLayout = (t: TokenCookies) => {
   const parts: string[] = [];
   if (t.id !== undefined) parts.push(`${OURS_COOKIE_BASE}-id=${t.id}`);
-  if (t.access !== undefined) parts.push(`${OURS_COOKIE_BASE}-access=${t.access}`);
   if (t.refresh !== undefined) parts.push(`${OURS_COOKIE_BASE}-refresh=${t.refresh}`);
   return parts.length ? parts.join('; ') : undefined;
 };
@@ -73,7 +75,19 @@ function theirsConfig(s: SideSettings, csrf: boolean): Record<string, unknown> {
 
 const ESBUILD_COMMON = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', legalComments: 'none', logLevel: 'error' } as const;
 
-export async function buildDeployables(scratch: string, s: SideSettings): Promise<Deployables> {
+/** The bundle task's esbuild settings (.projenrc.ts `bundle`), for building ours from source. */
+export const OURS_BUILD = {
+  ...{ bundle: true, platform: 'node', target: 'node20', format: 'cjs', legalComments: 'none', logLevel: 'error' } as const,
+  minify: true,
+  entryPoints: [OURS_ENTRY],
+  tsconfig: join(REPO, 'lambda-src', 'tsconfig.json'),
+};
+
+/**
+ * @param oursFromSource bundle lambda-src/edge-auth into the scratch directory (the bundle task's
+ *   settings) instead of copying assets/edge-auth/index.js (for trying uncommitted handler work)
+ */
+export async function buildDeployables(scratch: string, s: SideSettings, oursFromSource = false): Promise<Deployables> {
   const d: Deployables = {
     ours: join(scratch, 'ours'),
     oursProfile: join(scratch, 'ours-profile'),
@@ -82,7 +96,11 @@ export async function buildDeployables(scratch: string, s: SideSettings): Promis
   };
   for (const dir of Object.values(d)) mkdirSync(dir, { recursive: true });
 
-  copyFileSync(OURS_BUNDLE, join(d.ours, 'index.js'));
+  if (oursFromSource) {
+    await build({ ...OURS_BUILD, outfile: join(d.ours, 'index.js') });
+  } else {
+    copyFileSync(OURS_BUNDLE, join(d.ours, 'index.js'));
+  }
   writeFileSync(join(d.ours, 'config.json'), JSON.stringify(oursConfig(s)));
 
   await build({
