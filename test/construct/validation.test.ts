@@ -1,0 +1,237 @@
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { CognitoEdgeAuth } from '../../src';
+import { ACCOUNT, addAuth, fixture } from './helpers';
+
+/** Build and synthesise; returns the error message or undefined. */
+function errorOf(props: Parameters<typeof addAuth>[1], options: Parameters<typeof fixture>[0] = {}): string | undefined {
+  try {
+    const f = fixture(options);
+    addAuth(f, props);
+    f.app.synth();
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+function warningsOf(props: Parameters<typeof addAuth>[1], options: Parameters<typeof fixture>[0] = {}) {
+  const f = fixture(options);
+  addAuth(f, props);
+  return Annotations.fromStack(f.stack);
+}
+
+const cert = () => acm.Certificate.fromCertificateArn(new Stack(), 'C', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
+
+describe('environment', () => {
+  test.each([
+    ['no env', {}],
+    ['region only', { region: 'eu-west-1' }],
+    ['account only', { account: ACCOUNT }],
+  ])('%s: error says to set env', (_name, env) => {
+    const app = new App();
+    const stack = new Stack(app, 'S', { env });
+    const pool = new cognito.UserPool(stack, 'P');
+    const distribution = new cloudfront.Distribution(stack, 'D', { defaultBehavior: { origin: new origins.HttpOrigin('o.example.com') } });
+    expect(() => new CognitoEdgeAuth(stack, 'Auth', {
+      distribution, userPool: pool, userPoolClient: pool.addClient('C'), userPoolDomain: pool.addDomain('Dom', { cognitoDomain: { domainPrefix: 'x' } }),
+    })).toThrow(/explicit account and region.*set env on the stack/);
+  });
+});
+
+describe('client', () => {
+  test('without the authorization code grant', () => {
+    expect(errorOf({}, { clientOptions: { oAuth: { flows: { implicitCodeGrant: true } } } }))
+      .toMatch(/userPoolClient must allow the OAuth authorization code grant \(its flows: \["implicit"\]\).*authorizationCodeGrant: true/);
+  });
+
+  test('with OAuth disabled', () => {
+    expect(errorOf({}, { clientOptions: { disableOAuth: true, oAuth: undefined } })).toMatch(/userPoolClient has OAuth disabled/);
+  });
+
+  test('a default CDK client (code + implicit) is fine', () => {
+    expect(errorOf({}, { clientOptions: { oAuth: undefined } })).toBeUndefined();
+  });
+
+  test('scopes the client does not allow', () => {
+    expect(errorOf({ oauthScopes: [cognito.OAuthScope.PHONE] }, {
+      clientOptions: { oAuth: { flows: { authorizationCodeGrant: true }, scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL] } },
+    })).toMatch(/oauthScopes asks for phone, which userPoolClient does not allow \(it allows openid, email\)/);
+  });
+
+  test('identity provider the client does not support', () => {
+    expect(errorOf({ identityProvider: 'EntraID' })).toMatch(/identityProvider "EntraID" is not a supported identity provider of userPoolClient \(COGNITO\)/);
+  });
+});
+
+describe('paths', () => {
+  test.each([
+    ['callbackPath', 'auth/callback'],
+    ['callbackPath', '/cb?x=1'],
+    ['signOutPath', '/out#x'],
+    ['signOutPath', '/sign out'],
+    ['signOutRedirectPath', 'https://example.com/'],
+    ['callbackPath', '/auth/*'],
+  ])('%s %j is rejected', (prop, value) => {
+    expect(errorOf({ [prop]: value })).toMatch(new RegExp(`${prop} must be an absolute path without '\\?', '#', '\\*' or whitespace`));
+  });
+
+  test('collisions', () => {
+    expect(errorOf({ callbackPath: '/x', signOutPath: '/x' })).toMatch(/callbackPath and signOutPath must differ/);
+    expect(errorOf({ signOutRedirectPath: '/_auth/signout' })).toMatch(/signOutRedirectPath must not be callbackPath or signOutPath/);
+    expect(errorOf({ signOutRedirectPath: '/_auth/callback' })).toMatch(/signOutRedirectPath must not be callbackPath or signOutPath/);
+    expect(errorOf({ callbackPath: '/' })).toMatch(/callbackPath must not be '\/'/);
+  });
+
+  test('callbackPath served by an unprotected behaviour', () => {
+    expect(errorOf({ protectedBehaviors: ['/app/*'] }, { behaviors: { '/app/*': {} } }))
+      .toMatch(/callbackPath "\/_auth\/callback" is served by behaviour "\*", which is not in protectedBehaviors/);
+    expect(errorOf({ protectedBehaviors: ['*'] }, { behaviors: { '/_auth/*': {} } }))
+      .toMatch(/signOutPath "\/_auth\/signout" is served by behaviour "\/_auth\/\*"/);
+  });
+});
+
+describe('identityProvider', () => {
+  test.each(['_x', 'ab', 'a b c', 'x'.repeat(33), 'Entra_'])('%j is rejected', (name) => {
+    expect(errorOf({ identityProvider: name })).toMatch(/identityProvider must be the name of an identity provider/);
+  });
+});
+
+describe('groups and path rules', () => {
+  test('invalid group names', () => {
+    expect(errorOf({ requiredGroups: ['two words'] })).toMatch(/requiredGroups must hold Cognito group names/);
+    expect(errorOf({ requiredGroups: [''] })).toMatch(/requiredGroups must hold Cognito group names/);
+    expect(errorOf({ pathAuthorizations: [{ pathPattern: '/a/*', requiredGroups: ['x y'] }] }))
+      .toMatch(/pathAuthorizations\[0\]\.requiredGroups must hold/);
+  });
+
+  test('invalid path pattern', () => {
+    expect(errorOf({ pathAuthorizations: [{ pathPattern: '', requiredGroups: [] }] })).toMatch(/pathAuthorizations\[0\]\.pathPattern must be a CloudFront path pattern/);
+    expect(errorOf({ pathAuthorizations: [{ pathPattern: '/a b', requiredGroups: [] }] })).toMatch(/pathAuthorizations\[0\]\.pathPattern/);
+  });
+
+  test('warnings: empty requiredGroups, shadowed rule', () => {
+    warningsOf({ requiredGroups: [] }).hasWarning('/Site/Auth', Match.stringLikeRegexp('requiredGroups: an empty list has no effect'));
+    warningsOf({ pathAuthorizations: [{ pathPattern: '/a/*', requiredGroups: ['x'] }, { pathPattern: '/a/*', requiredGroups: ['y'] }] })
+      .hasWarning('/Site/Auth', Match.stringLikeRegexp('the rule for "/a/\\*" at index 1 is never used'));
+  });
+});
+
+describe('protectedBehaviors', () => {
+  test('a pattern the distribution does not have', () => {
+    expect(errorOf({ protectedBehaviors: ['*', '/nope/*'] }, { behaviors: { '/api/*': {} } }))
+      .toMatch(/protectedBehaviors names "\/nope\/\*", which is not a behaviour of the distribution \(it has: "\/api\/\*", "\*"\)/);
+  });
+
+  test('empty list', () => {
+    expect(errorOf({ protectedBehaviors: [] })).toMatch(/protectedBehaviors must name at least one behaviour/);
+  });
+
+  test('duplicate warns', () => {
+    warningsOf({ protectedBehaviors: ['*', '*'] }).hasWarning('/Site/Auth', Match.stringLikeRegexp('"\\*" is listed twice'));
+  });
+
+  test('a behaviour that already has a viewer-request Lambda@Edge function', () => {
+    const f = fixture({ region: 'us-east-1' });
+    const fn = new lambda.Function(f.stack, 'Mine', {
+      runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async e=>e'),
+    });
+    f.distribution.addBehavior('/mine/*', new origins.HttpOrigin('o.example.com'), {
+      edgeLambdas: [{ eventType: cloudfront.LambdaEdgeEventType.VIEWER_REQUEST, functionVersion: fn.currentVersion }],
+    });
+    addAuth(f);
+    expect(() => f.app.synth()).toThrow(/behaviour '\/mine\/\*' already has a viewer-request Lambda@Edge function.*leave the behaviour out of protectedBehaviors/);
+  });
+
+  test('a behaviour with a CloudFront Function on a viewer event', () => {
+    const f = fixture();
+    const cff = new cloudfront.Function(f.stack, 'Cff', { code: cloudfront.FunctionCode.fromInline('function handler(e){return e.response}') });
+    f.distribution.addBehavior('/cff/*', new origins.HttpOrigin('o.example.com'), {
+      functionAssociations: [{ eventType: cloudfront.FunctionEventType.VIEWER_RESPONSE, function: cff }],
+    });
+    addAuth(f);
+    expect(() => f.app.synth()).toThrow(/behaviour '\/cff\/\*' has a CloudFront Function on a viewer event/);
+  });
+
+  test('two constructs protecting the same behaviour', () => {
+    const f = fixture();
+    addAuth(f);
+    new CognitoEdgeAuth(f.stack, 'Again', {
+      distribution: f.distribution, userPool: f.userPool, userPoolClient: f.userPoolClient, userPoolDomain: f.userPoolDomain,
+    });
+    expect(() => f.app.synth()).toThrow(/the default behaviour \('\*'\) already has a viewer-request Lambda@Edge function/);
+  });
+});
+
+describe('cookieSettings', () => {
+  test('path other than / without domain', () => {
+    expect(errorOf({ cookieSettings: { path: '/app' } }))
+      .toMatch(/cookieSettings.path must be '\/' when cookieSettings.domain is not set.*remove cookieSettings.path or set cookieSettings.domain/);
+  });
+
+  test('bad values', () => {
+    expect(errorOf({ cookieSettings: { namePrefix: 'a b' } })).toMatch(/cookieSettings.namePrefix must be 1–64 cookie-name characters/);
+    expect(errorOf({ cookieSettings: { namePrefix: '__Host-X' } })).toMatch(/must not start with __Host-/);
+    expect(errorOf({ cookieSettings: { domain: 'https://example.com' } })).toMatch(/cookieSettings.domain must be a DNS name/);
+    expect(errorOf({ cookieSettings: { domain: 'example.com', path: 'app' } }, { distributionProps: { domainNames: ['www.example.com'], certificate: cert() } }))
+      .toMatch(/cookieSettings.path must be an absolute path/);
+    expect(errorOf({ cookieSettings: { tokenMaxAge: Duration.seconds(30) } })).toMatch(/cookieSettings.tokenMaxAge must be at least 1 minute/);
+  });
+
+  test('domain covering none of the aliases', () => {
+    expect(errorOf({ cookieSettings: { domain: 'other.org' } }, { distributionProps: { domainNames: ['www.example.com'], certificate: cert() } }))
+      .toMatch(/cookieSettings.domain "other.org" covers none of the distribution's domain names \(www.example.com\)/);
+    expect(errorOf({ cookieSettings: { domain: 'example.com' } })).toMatch(/covers none of the distribution's domain names \(none\)/);
+  });
+
+  test('warnings: domain set, tokenMaxAge beyond a day', () => {
+    warningsOf({ cookieSettings: { domain: 'example.com' } }, { distributionProps: { domainNames: ['www.example.com'], certificate: cert() } })
+      .hasWarning('/Site/Auth', Match.stringLikeRegexp('logins work only on hosts inside example.com'));
+    warningsOf({ cookieSettings: { tokenMaxAge: Duration.days(2) } })
+      .hasWarning('/Site/Auth', Match.stringLikeRegexp('tokenMaxAge: 2 days is ignored beyond 1 day'));
+  });
+
+  test('SameSite=None is allowed (the cookies are always Secure)', () => {
+    expect(errorOf({ cookieSettings: { sameSite: 'None' as never } })).toBeUndefined();
+  });
+});
+
+describe('runtime, removalPolicy, refreshTokenValidity, domain', () => {
+  test.each([
+    ['python', lambda.Runtime.PYTHON_3_12],
+    ['node 18', lambda.Runtime.NODEJS_18_X],
+  ])('runtime %s is rejected', (_n, runtime) => {
+    expect(errorOf({ runtime })).toMatch(/runtime must be a Node.js runtime, 20 or later.*got (python3.12|nodejs18.x)/);
+  });
+
+  test('removalPolicy DESTROY warns', () => {
+    warningsOf({ removalPolicy: RemovalPolicy.DESTROY }).hasWarning('/Site/Auth', Match.stringLikeRegexp('removalPolicy: DESTROY makes deleting the stack'));
+    expect(() => warningsOf({}).hasWarning('/Site/Auth', Match.anyValue())).toThrow();
+  });
+
+  test('refreshTokenValidity out of range', () => {
+    expect(errorOf({ refreshTokenValidity: Duration.minutes(30) })).toMatch(/refreshTokenValidity must be between 1 hour and 3650 days/);
+    expect(errorOf({ refreshTokenValidity: Duration.days(4000) })).toMatch(/refreshTokenValidity must be between/);
+  });
+
+  test('an imported domain whose name is a token warns', () => {
+    const f = fixture({ imported: true });
+    const name = new (require('aws-cdk-lib').CfnParameter)(f.stack, 'DomainName').valueAsString;
+    addAuth(f, { userPoolDomain: cognito.UserPoolDomain.fromDomainName(f.stack, 'TokenDomain', name) });
+    Annotations.fromStack(f.stack).hasWarning('/Site/Auth', Match.stringLikeRegexp('userPoolDomain: the imported domain name is a token'));
+    Template.fromStack(f.stack).hasResourceProperties('Custom::CognitoEdgeAuthConfig', {
+      AuthDomain: { 'Fn::Join': ['', ['https://', { Ref: 'DomainName' }, '.auth.eu-west-1.amazoncognito.com']] },
+    });
+  });
+
+  test('a token path is rejected', () => {
+    const f = fixture();
+    const p = new (require('aws-cdk-lib').CfnParameter)(f.stack, 'P').valueAsString;
+    expect(() => addAuth(f, { callbackPath: p })).toThrow(/callbackPath must be known at synth time/);
+  });
+});
