@@ -1,0 +1,119 @@
+/**
+ * The sample origin behind the local edge: a few pages that show what reached the origin.
+ *
+ * - `/` and any other page (e.g. `/reports/2026?tab=q3`): the path and query the origin received,
+ *   the identity the edge passed on (any request header whose name mentions user, identity,
+ *   auth, email, group or sub, shown with its value), and the names, only, of the cookies that
+ *   reached the origin (by default the edge removes its own).
+ * - `/fetch`: a page whose button calls `fetch('/api/data.json')` and prints the status.
+ * - `/api/data.json`: a JSON endpoint.
+ * Every page links to the sign-out path. No page ever echoes a cookie value.
+ */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface OriginOptions {
+  /** @default 0 (ephemeral) */
+  port?: number;
+  /** Sign-out path of the edge, for the links. @default '/_auth/signout' */
+  signOutPath?: string;
+}
+
+export interface Origin {
+  readonly url: string;
+  /** Method, path and query of every request the origin received. */
+  readonly requests: ReadonlyArray<{ method: string; url: string; identity: Record<string, string>; cookieNames: string[] }>;
+  close(): Promise<void>;
+}
+
+const IDENTITY_HEADER = /(user|identity|auth|email|group|sub)/i;
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function identityOf(req: http.IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (name === 'cookie' || name === 'authorization' || !IDENTITY_HEADER.test(name) || value === undefined) continue;
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+function cookieNamesOf(req: http.IncomingMessage): string[] {
+  return (req.headers.cookie ?? '').split(';').map((c) => c.split('=')[0].trim()).filter(Boolean);
+}
+
+export async function startOrigin(options: OriginOptions = {}): Promise<Origin> {
+  const signOut = options.signOutPath ?? '/_auth/signout';
+  const requests: Array<{ method: string; url: string; identity: Record<string, string>; cookieNames: string[] }> = [];
+
+  function page(title: string, inner: string): string {
+    return '<!doctype html><html><head><meta charset="utf-8">'
+      + `<title>${escapeHtml(title)}</title>`
+      + '<style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}'
+      + 'nav a{margin-right:1rem}code{background:#f3f3f3;padding:0 .2rem}table{border-collapse:collapse}'
+      + 'td,th{border:1px solid #ddd;padding:.2rem .5rem;text-align:left}</style></head><body>'
+      + '<nav><a href="/">Home</a><a href="/reports/2026?tab=q3">Report (deep link)</a><a href="/fetch">fetch() demo</a>'
+      + `<a id="sign-out" href="${escapeHtml(signOut)}">Sign out</a></nav>`
+      + `${inner}</body></html>`;
+  }
+
+  function whoPage(req: http.IncomingMessage, url: URL): string {
+    const identity = identityOf(req);
+    const cookies = cookieNamesOf(req);
+    const rows = Object.entries(identity).map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('');
+    const title = url.pathname === '/' ? 'Protected home' : 'Protected page';
+    return page(title, `<h1 id="title">${title}</h1>`
+      + '<p>You reached the origin: the edge let this request through.</p>'
+      + `<p>Path: <code id="path">${escapeHtml(url.pathname)}</code> Query: <code id="query">${escapeHtml(url.search)}</code></p>`
+      + '<h2>Signed in as</h2>'
+      + (rows
+        ? `<table id="identity">${rows}</table>`
+        : '<p id="identity">The edge passed no identity header to the origin (its cookies are removed by default).</p>')
+      + `<h2>Cookies the origin received</h2><p id="cookies">${cookies.length ? cookies.map(escapeHtml).join(', ') : '(none)'}</p>`);
+  }
+
+  const fetchPage = page('fetch() demo', '<h1 id="title">fetch() demo</h1>'
+    + '<p><button id="load">Load /api/data.json</button></p><pre id="result">(not loaded)</pre>'
+    + '<script>document.getElementById("load").addEventListener("click", async () => {'
+    + 'const out = document.getElementById("result");'
+    + 'try { const r = await fetch("/api/data.json", { headers: { Accept: "application/json" } });'
+    + 'out.textContent = r.status + " " + await r.text(); out.dataset.status = String(r.status); }'
+    + 'catch (e) { out.textContent = "failed: " + e; out.dataset.status = "error"; } });</script>');
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://origin.local');
+    requests.push({ method: req.method ?? 'GET', url: url.pathname + url.search, identity: identityOf(req), cookieNames: cookieNamesOf(req) });
+    // Drain any body.
+    req.resume();
+    const headers = { 'Cache-Control': 'private, no-cache' };
+    if (url.pathname === '/api/data.json') {
+      res.writeHead(200, { ...headers, 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ ok: true, path: url.pathname, items: [{ id: 1, name: 'Quarterly report' }, { id: 2, name: 'Roadmap' }], identity: identityOf(req) }));
+      return;
+    }
+    if (url.pathname === '/favicon.ico') {
+      res.writeHead(204, headers);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { ...headers, 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(url.pathname === '/fetch' ? fetchPage : whoPage(req, url));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close() {
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,208 @@
+/**
+ * Starts the whole local stack: the local Cognito hosted UI, the sample origin and the local
+ * edge running the built `assets/edge-auth/index.js` with a `config.json` written beside it by the
+ * custom resource's code path. Used by `playground/main.ts` (the README's main command) and by
+ * the end-to-end tests.
+ */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildLocalEdgeConfig, EdgeConfigResult, findEdgeConfigResource } from './edge-config';
+import { EdgeDecision, LocalEdge, maskUrl, startLocalEdge, ViewerRequestHandler } from './local-edge';
+import { Origin, startOrigin } from './origin';
+import type { EdgeAuthConfig } from '../lambda-src/shared/edge-config';
+import { LocalCognito, LocalUser, startLocalCognito } from '../test/support/local-cognito';
+
+export const REPO_ROOT = path.join(__dirname, '..');
+export const DEFAULT_BUNDLE = path.join(REPO_ROOT, 'assets', 'edge-auth', 'index.js');
+export const DEFAULT_CDK_OUT = path.join(REPO_ROOT, 'example', 'cdk.out');
+export const DEFAULT_USERS_FILE = path.join(__dirname, 'users.json');
+/** App client id of the local pool (Cognito ids are 26 lower-case alphanumerics). */
+export const LOCAL_CLIENT_ID = 'localplaygroundclient00001';
+
+export interface PlaygroundOptions {
+  /** HTTPS port of the local edge (the site). @default 0 (ephemeral) */
+  edgePort?: number;
+  /** Port of the local hosted UI. @default 0 */
+  hostedUiPort?: number;
+  /** Port of the sample origin. @default 0 */
+  originPort?: number;
+  /** @default playground/users.json */
+  users?: LocalUser[];
+  /** Lifetimes of the local pool's tokens. */
+  idTokenTtlSeconds?: number;
+  accessTokenTtlSeconds?: number;
+  refreshTokenTtlSeconds?: number;
+  /** @default assets/edge-auth/index.js */
+  bundleFile?: string;
+  /** @default example/cdk.out */
+  cdkOutDir?: string;
+  /** Applied on top of the built config (tests). */
+  configOverrides?: Partial<EdgeAuthConfig>;
+  /** Give the local client a secret even when the example's client has none. */
+  clientSecret?: string;
+  /** Viewer-request time limit. @default 5000 */
+  edgeTimeoutMs?: number;
+  onDecision?: (d: EdgeDecision, summary: string) => void;
+}
+
+export interface Playground {
+  /** `https://localhost:PORT`: open this. */
+  readonly url: string;
+  readonly hostedUiUrl: string;
+  readonly originUrl: string;
+  readonly cognito: LocalCognito;
+  readonly origin: Origin;
+  readonly edge: LocalEdge;
+  readonly config: EdgeAuthConfig;
+  readonly configSource: EdgeConfigResult['source'];
+  readonly configDetail: string;
+  readonly users: LocalUser[];
+  /** Directory holding the copied bundle and its config.json. */
+  readonly functionDir: string;
+  close(): Promise<void>;
+}
+
+interface UsersFile {
+  users: Array<LocalUser & { generatedGroups?: { prefix: string; count: number } }>;
+}
+
+/** Reads the sample users; `generatedGroups` expands to `<prefix>1..count`. */
+export function loadUsers(file = DEFAULT_USERS_FILE): LocalUser[] {
+  const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as UsersFile;
+  return parsed.users.map(({ generatedGroups, ...u }) => ({
+    ...u,
+    groups: [
+      ...(u.groups ?? []),
+      ...(generatedGroups ? Array.from({ length: generatedGroups.count }, (_, i) => `${generatedGroups.prefix}${i + 1}`) : []),
+    ],
+  }));
+}
+
+/** Copies the bundle into a fresh directory with `config.json` beside it and loads it. */
+export function loadEdgeFunction(bundleFile: string, config: EdgeAuthConfig): { dir: string; handler: ViewerRequestHandler } {
+  if (!fs.existsSync(bundleFile)) {
+    throw new Error(`${path.relative(process.cwd(), bundleFile)} is missing: run \`npx projen bundle\` first`);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-auth-'));
+  fs.copyFileSync(bundleFile, path.join(dir, 'index.js'));
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o600 });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(path.join(dir, 'index.js')) as { handler?: ViewerRequestHandler };
+  if (typeof mod.handler !== 'function') throw new Error('the edge bundle does not export handler(event)');
+  return { dir, handler: mod.handler };
+}
+
+/** One readable line for an edge decision; never a token, code, cookie value or secret. */
+export function describeDecision(d: EdgeDecision, config: EdgeAuthConfig): string {
+  const callbackPath = config.callbackPath ?? '/_auth/callback';
+  const signOutPath = config.signOutPath ?? '/_auth/signout';
+  const pathOnly = d.target.split('?')[0];
+  let what: string;
+  if (d.kind === 'error') {
+    what = `EDGE ERROR ${d.status}: ${d.problem ?? 'unknown'}`;
+  } else if (d.kind === 'forwarded') {
+    what = `allowed → origin answered ${d.status}`;
+  } else {
+    const loc = d.location ?? '';
+    const toHostedUi = loc.startsWith(config.authDomain);
+    if (d.status === 302 && toHostedUi && loc.startsWith(`${config.authDomain}/oauth2/authorize`)) what = 'redirected to login (hosted UI)';
+    else if (d.status === 302 && toHostedUi && loc.startsWith(`${config.authDomain}/logout`)) what = 'signed out → hosted-UI logout';
+    else if (d.status === 302 && pathOnly === callbackPath) what = `signed in → ${pathOf(loc)}`;
+    else if (d.status === 302 && pathOnly === signOutPath) what = `signed out → ${pathOf(loc)}`;
+    else if (d.status === 302 && d.setCookieNames.length > 0 && pathOf(loc) === d.target) what = 'refreshed tokens → same URL';
+    else if (d.status >= 300 && d.status < 400) what = `redirect ${d.status} → ${pathOf(loc)}`;
+    else if (d.status === 401) what = 'denied 401 (no session; not a browser navigation)';
+    else if (d.status === 403) what = 'denied 403 (not in a required group)';
+    else if (pathOnly === callbackPath) what = `callback answered ${d.status}`;
+    else if (d.status >= 500) what = `upstream failure page ${d.status}`;
+    else what = `answered ${d.status}`;
+  }
+  return `${d.method} ${d.target} → ${what} (${d.durationMs} ms)`;
+}
+
+function pathOf(location: string): string {
+  try {
+    const u = new URL(location, 'https://site.invalid');
+    return u.origin === 'https://site.invalid' ? maskUrl(u.pathname + u.search) : maskUrl(location.replace(/^https:\/\/[^/]+/, ''));
+  } catch {
+    return '(unparseable location)';
+  }
+}
+
+export async function startPlayground(options: PlaygroundOptions = {}): Promise<Playground> {
+  const closers: Array<() => Promise<void>> = [];
+  const closeAll = async (): Promise<void> => {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+  };
+  try {
+    const origin = await startOrigin({ port: options.originPort ?? 0, signOutPath: options.configOverrides?.signOutPath });
+    closers.push(() => origin.close());
+
+    let config: EdgeAuthConfig | undefined;
+    const edge = await startLocalEdge({
+      port: options.edgePort ?? 0,
+      originUrl: origin.url,
+      timeoutMs: options.edgeTimeoutMs,
+      onDecision: (d) => options.onDecision?.(d, config ? describeDecision(d, config) : `${d.method} ${d.target} → ${d.status}`),
+    });
+    closers.push(() => edge.close());
+
+    const users = options.users ?? loadUsers();
+    const cdkOutDir = options.cdkOutDir ?? DEFAULT_CDK_OUT;
+    // A client with a secret in the example gets a (random) secret locally too.
+    const clientSecret = options.clientSecret
+      ?? (findEdgeConfigResource(cdkOutDir)?.clientHasSecret ? randomBytes(33).toString('base64url') : undefined);
+    const cbPath = options.configOverrides?.callbackPath ?? '/_auth/callback';
+    const landing = options.configOverrides?.signOutLandingPath ?? '/';
+    const cognito = await startLocalCognito({
+      port: options.hostedUiPort ?? 0,
+      clients: [{
+        clientId: LOCAL_CLIENT_ID,
+        clientSecret,
+        // What the callback registration would add for this distribution.
+        callbackUrls: [`${edge.url}${cbPath}`],
+        logoutUrls: [`${edge.url}${landing}`],
+      }],
+      users,
+      idTokenTtlSeconds: options.idTokenTtlSeconds,
+      accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+      refreshTokenTtlSeconds: options.refreshTokenTtlSeconds,
+    });
+    closers.push(() => cognito.close());
+
+    const built = buildLocalEdgeConfig(cdkOutDir, {
+      userPoolId: cognito.userPoolId,
+      clientId: LOCAL_CLIENT_ID,
+      clientSecret,
+      authDomain: cognito.url,
+      distributionDomainName: edge.distributionDomainName,
+      jwks: cognito.jwks,
+      stateSecret: randomBytes(32).toString('base64'),
+      refreshTokenValiditySeconds: options.refreshTokenTtlSeconds ?? 30 * 24 * 3600,
+    });
+    config = { ...built.config, ...options.configOverrides };
+    const fn = loadEdgeFunction(options.bundleFile ?? DEFAULT_BUNDLE, config);
+    closers.push(async () => fs.rmSync(fn.dir, { recursive: true, force: true }));
+    edge.setHandler(fn.handler);
+
+    return {
+      url: edge.url,
+      hostedUiUrl: cognito.url,
+      originUrl: origin.url,
+      cognito,
+      origin,
+      edge,
+      config,
+      configSource: built.source,
+      configDetail: built.detail,
+      users,
+      functionDir: fn.dir,
+      close: closeAll,
+    };
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+}

@@ -1,0 +1,343 @@
+/**
+ * End to end: headless Chromium against the local stack (local hosted UI, local edge running the
+ * built assets/edge-auth/index.js with a config.json from the custom resource's code path, sample
+ * origin). Each scenario uses a fresh browser context.
+ */
+import type { Browser, BrowserContext, Cookie, Page } from 'playwright-core';
+import { browserTest, launchBrowser, submitSignIn } from './browser';
+import type { EdgeDecision } from '../../playground/local-edge';
+import { Playground, startPlayground } from '../../playground/start';
+
+jest.setTimeout(180_000);
+
+const DEEP_LINK = '/reports/2026?tab=q3';
+/** In-page expression (the suite is compiled without DOM types): the fetch demo has a result. */
+const RESULT_LOADED = 'document.getElementById("result").dataset.status !== undefined';
+
+let browser: Browser;
+let pg: Playground;
+const decisions: string[] = [];
+
+beforeAll(async () => {
+  [browser, pg] = await Promise.all([
+    launchBrowser(),
+    startPlayground({ onDecision: (_d: EdgeDecision, line: string) => decisions.push(line) }),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.all([browser?.close(), pg?.close()]);
+});
+
+test('the edge runs with a config.json built from the example template by buildEdgeConfig', () => {
+  if (process.env.E2E_ALLOW_FALLBACK_CONFIG === '1' && pg.configSource === 'fallback') {
+    console.warn(`e2e: built-in edge config in use: ${pg.configDetail}`);
+    return;
+  }
+  expect({ source: pg.configSource, detail: pg.configDetail }).toEqual({ source: 'template', detail: expect.any(String) });
+});
+
+afterEach(() => {
+  pg.cognito.setAvailable(true);
+  pg.cognito.setFailureMode('none');
+});
+
+const getBrowser = (): Browser => browser;
+
+function count(p: Playground, method: string, path: string): number {
+  return p.cognito.requests.filter((r) => r.method === method && r.path === path).length;
+}
+
+/** Cookies the library set on the site (by the configured or default prefix). */
+async function siteCookies(context: BrowserContext, p: Playground): Promise<Cookie[]> {
+  const prefix = p.config.cookies?.namePrefix ?? 'CognitoEdgeAuth';
+  return (await context.cookies(p.url)).filter((c) => c.name.replace(/^__Host-/, '').startsWith(prefix));
+}
+
+/** Anonymous visit to `path` → the IdP sign-in form → back on `path`, signed in. */
+async function signIn(page: Page, p: Playground, path: string, username: string, password: string): Promise<void> {
+  await page.goto(`${p.url}${path}`);
+  await page.getByText(`Sign in with ${p.config.identityProvider ?? ''}`.trim()).first().waitFor();
+  await submitSignIn(page, username, password, `${p.url}${path}`);
+}
+
+/** The any-of groups the config requires for `path` (first matching path rule, else requiredGroups). */
+function requiredGroupsFor(p: Playground, path: string): string[] {
+  const toRegExp = (pattern: string): RegExp => new RegExp('^' + pattern.split('').map((ch) => {
+    if (ch === '*') return '.*';
+    if (ch === '?') return '.';
+    return ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }).join('') + '$');
+  const rule = (p.config.pathRules ?? []).find((r) => toRegExp(r.pathPattern).test(path));
+  return rule ? rule.requiredGroups : p.config.requiredGroups ?? [];
+}
+
+function user(p: Playground, name: string): { username: string; password: string } {
+  const u = p.users.find((x) => x.username === name);
+  if (!u) throw new Error(`no sample user ${name}`);
+  return u;
+}
+
+browserTest(getBrowser, 'a deep link survives the login round trip through the IdP sign-in form', async ({ newContext }) => {
+  const page = await (await newContext()).newPage();
+  const authorizeUrls: URL[] = [];
+  page.on('request', (r) => {
+    if (r.url().startsWith(`${pg.hostedUiUrl}/oauth2/authorize`)) authorizeUrls.push(new URL(r.url()));
+  });
+
+  await page.goto(`${pg.url}${DEEP_LINK}`);
+  expect(page.url().startsWith(`${pg.hostedUiUrl}/oauth2/authorize`)).toBe(true);
+  await expect(page.getByRole('heading', { name: 'Sign in with EntraID' }).isVisible()).resolves.toBe(true);
+
+  const a = authorizeUrls[0].searchParams;
+  expect(a.get('response_type')).toBe('code');
+  expect(a.get('client_id')).toBe(pg.config.clientId);
+  expect(a.get('redirect_uri')).toBe(`${pg.url}/_auth/callback`);
+  expect(a.get('identity_provider')).toBe('EntraID');
+  expect(a.get('code_challenge_method')).toBe('S256');
+  expect(a.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  expect(a.get('scope')?.split(' ')).toContain('openid');
+  expect(a.get('state')).toBeTruthy();
+  expect(authorizeUrls[0].toString().length).toBeLessThan(2048);
+
+  const { username, password } = user(pg, 'alice');
+  await submitSignIn(page, username, password, `${pg.url}${DEEP_LINK}`);
+  expect(await page.locator('#path').textContent()).toBe('/reports/2026');
+  expect(await page.locator('#query').textContent()).toBe('?tab=q3');
+});
+
+browserTest(getBrowser, 'session cookies carry HttpOnly, Secure, SameSite=Lax, the __Host- prefix and Path=/', async ({ newContext }) => {
+  const context = await newContext();
+  const page = await context.newPage();
+  const { username, password } = user(pg, 'alice');
+  await signIn(page, pg, '/', username, password);
+
+  const cookies = await siteCookies(context, pg);
+  expect(cookies.length).toBeGreaterThan(0);
+  const nowSeconds = Date.now() / 1000;
+  for (const c of cookies) {
+    expect({ name: c.name, httpOnly: c.httpOnly, secure: c.secure, sameSite: c.sameSite, path: c.path, domain: c.domain })
+      .toEqual({ name: expect.stringMatching(/^__Host-/), httpOnly: true, secure: true, sameSite: 'Lax', path: '/', domain: 'localhost' });
+    // Persistent cookies with a lifetime (the token cookies live no longer than the refresh token).
+    if (c.expires !== -1) expect(c.expires).toBeLessThanOrEqual(nowSeconds + (pg.config.refreshTokenValiditySeconds ?? 30 * 24 * 3600) + 60);
+  }
+  // Login-time cookies (nonce, PKCE verifier) are gone after the callback: only session cookies remain,
+  // and the origin does not see any of them (removed by default).
+  const last = pg.origin.requests[pg.origin.requests.length - 1];
+  const names = new Set(cookies.map((c) => c.name));
+  expect(last.cookieNames.filter((n) => names.has(n))).toEqual([]);
+});
+
+browserTest(getBrowser, 'reload stays signed in without visiting the hosted UI', async ({ newContext }) => {
+  const page = await (await newContext()).newPage();
+  const { username, password } = user(pg, 'alice');
+  await signIn(page, pg, DEEP_LINK, username, password);
+
+  const authorizeBefore = count(pg, 'GET', '/oauth2/authorize');
+  const tokenBefore = count(pg, 'POST', '/oauth2/token');
+  const pages = (): number => pg.origin.requests.filter((r) => r.url !== '/favicon.ico').length;
+  const originBefore = pages();
+  const res = await page.reload();
+  expect(res?.status()).toBe(200);
+  expect(page.url()).toBe(`${pg.url}${DEEP_LINK}`);
+  await page.goto(`${pg.url}/fetch`);
+  expect(await page.locator('#title').textContent()).toBe('fetch() demo');
+  expect(count(pg, 'GET', '/oauth2/authorize')).toBe(authorizeBefore);
+  expect(count(pg, 'POST', '/oauth2/token')).toBe(tokenBefore);
+  expect(pages()).toBe(originBefore + 2);
+});
+
+browserTest(getBrowser, 'a fetch() without a session gets 401, not a redirect', async ({ newContext }) => {
+  const context = await newContext();
+  const page = await context.newPage();
+  const { username, password } = user(pg, 'alice');
+  await signIn(page, pg, '/fetch', username, password);
+
+  // Signed in: the API answers.
+  await page.locator('#load').click();
+  await page.waitForFunction(RESULT_LOADED);
+  expect(await page.locator('#result').getAttribute('data-status')).toBe('200');
+
+  // The session ends while the page is open (cookies gone): the same fetch gets 401.
+  await context.clearCookies();
+  const authorizeBefore = count(pg, 'GET', '/oauth2/authorize');
+  await page.evaluate('delete document.getElementById("result").dataset.status');
+  await page.locator('#load').click();
+  await page.waitForFunction(RESULT_LOADED);
+  expect(await page.locator('#result').getAttribute('data-status')).toBe('401');
+  expect(count(pg, 'GET', '/oauth2/authorize')).toBe(authorizeBefore);
+});
+
+browserTest(getBrowser, 'a user outside the required groups sees the 403 page', async ({ newContext }) => {
+  // The groups the example requires for the deep link (its /reports/* rule), and a user outside them.
+  const required = requiredGroupsFor(pg, '/reports/2026');
+  expect(required.length).toBeGreaterThan(0);
+  const outsider = pg.users.find((u) => !(u.groups ?? []).some((g) => required.includes(g)));
+  expect(outsider).toBeDefined();
+
+  const page = await (await newContext()).newPage();
+  await page.goto(`${pg.url}${DEEP_LINK}`);
+  const originBefore = pg.origin.requests.length;
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().startsWith(pg.url) && r.status() === 403),
+    submitSignIn(page, outsider!.username, outsider!.password),
+  ]);
+  expect(response.headers()['cache-control']).toContain('no-store');
+  await page.waitForLoadState('load');
+  expect(page.url()).toBe(`${pg.url}${DEEP_LINK}`);
+  const body = await page.locator('body').innerText();
+  expect(body.length).toBeGreaterThan(0);
+  expect(body).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/); // no token on the page
+  expect(pg.origin.requests.length).toBe(originBefore); // nothing reached the origin
+});
+
+browserTest(getBrowser, 'sign-out ends the site session and the hosted-UI session', async ({ newContext }) => {
+  const context = await newContext();
+  const page = await context.newPage();
+  const { username, password } = user(pg, 'alice');
+  await signIn(page, pg, '/', username, password);
+  const revokeBefore = count(pg, 'POST', '/oauth2/revoke');
+  const logoutBefore = count(pg, 'GET', '/logout');
+
+  // The origin's sign-out link → edge sign-out → hosted-UI /logout → landing page → login again.
+  await page.locator('#sign-out').click();
+  await page.getByRole('heading', { name: 'Sign in with EntraID' }).waitFor();
+  expect(page.url().startsWith(`${pg.hostedUiUrl}/oauth2/authorize`)).toBe(true);
+  expect(count(pg, 'POST', '/oauth2/revoke')).toBe(revokeBefore + 1);
+  expect(count(pg, 'GET', '/logout')).toBe(logoutBefore + 1);
+
+  // No session cookie is left on the site (a new login may have set its nonce/verifier cookies).
+  const left = (await siteCookies(context, pg)).map((c) => c.name);
+  expect(left.filter((n) => /id|access|refresh|token/i.test(n))).toEqual([]);
+
+  // The next visit asks for credentials again, and signing in works.
+  await page.goto(`${pg.url}${DEEP_LINK}`);
+  await page.getByRole('heading', { name: 'Sign in with EntraID' }).waitFor();
+  await submitSignIn(page, username, password, `${pg.url}${DEEP_LINK}`);
+});
+
+browserTest(getBrowser, 'the token endpoint failing at the callback gives the friendly 502 page, and retry recovers', async ({ newContext }) => {
+  const page = await (await newContext()).newPage();
+  const { username, password } = user(pg, 'alice');
+  await page.goto(`${pg.url}${DEEP_LINK}`);
+  pg.cognito.setFailureMode('503');
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().startsWith(`${pg.url}/_auth/callback`)),
+    submitSignIn(page, username, password),
+  ]);
+  expect(response.status()).toBe(502);
+  expect(response.headers()['cache-control']).toContain('no-store');
+  await page.waitForLoadState('load');
+  const html = await page.content();
+  expect(html).not.toMatch(/Service Unavailable|eyJ|code=|stack|at .*\(.*:\d+:\d+\)/);
+  const retry = page.locator('a[href]').first();
+  expect(await retry.count()).toBe(1);
+
+  // Cognito is back: the retry link leads to the deep link, signed in (the hosted-UI session
+  // still exists, so no form this time).
+  pg.cognito.setFailureMode('none');
+  await retry.click();
+  await page.waitForURL(`${pg.url}${DEEP_LINK}`);
+  expect(await page.locator('#path').textContent()).toBe('/reports/2026');
+});
+
+browserTest(getBrowser, 'a hanging token endpoint gives the 502 page within the viewer-request limit', async ({ newContext }) => {
+  const page = await (await newContext()).newPage();
+  const { username, password } = user(pg, 'alice');
+  await page.goto(`${pg.url}/`);
+  pg.cognito.setFailureMode('hang');
+  const started = Date.now();
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().startsWith(`${pg.url}/_auth/callback`), { timeout: 30_000 }),
+    submitSignIn(page, username, password),
+  ]);
+  expect(response.status()).toBe(502);
+  // Generated by the function (not the emulation's 503 for a function past its 5 s limit).
+  expect(response.headers()['x-cache']).toBeUndefined();
+  expect(Date.now() - started).toBeLessThan(5_000 + 2_000);
+});
+
+browserTest(getBrowser, 'the hosted UI being down shows its 503, and the site recovers when it is back', async ({ newContext }) => {
+  const page = await (await newContext()).newPage();
+  pg.cognito.setAvailable(false);
+  const res = await page.goto(`${pg.url}${DEEP_LINK}`);
+  // The browser was sent to the hosted UI (a 302 from the edge, not an error of the site)...
+  expect(page.url().startsWith(`${pg.hostedUiUrl}/oauth2/authorize`)).toBe(true);
+  expect(res?.status()).toBe(503);
+  pg.cognito.setAvailable(true);
+  // ...and simply going back to the site works once it is up again.
+  const { username, password } = user(pg, 'alice');
+  await signIn(page, pg, DEEP_LINK, username, password);
+});
+
+browserTest(getBrowser, 'two tabs signing in at the same time both end signed in', async ({ newContext }) => {
+  const context = await newContext();
+  const [a, b] = await Promise.all([context.newPage(), context.newPage()]);
+  const { username, password } = user(pg, 'alice');
+  // Both tabs start a login before either finishes (each gets its own state and PKCE verifier).
+  await a.goto(`${pg.url}${DEEP_LINK}`);
+  await b.goto(`${pg.url}/fetch`);
+  await a.getByRole('heading', { name: 'Sign in with EntraID' }).waitFor();
+  await b.getByRole('heading', { name: 'Sign in with EntraID' }).waitFor();
+  await Promise.all([
+    submitSignIn(a, username, password, `${pg.url}${DEEP_LINK}`),
+    submitSignIn(b, username, password, `${pg.url}/fetch`),
+  ]);
+  expect(await a.locator('#path').textContent()).toBe('/reports/2026');
+  expect(await b.locator('#title').textContent()).toBe('fetch() demo');
+  // Both stay signed in.
+  await a.reload();
+  expect(await a.locator('#path').textContent()).toBe('/reports/2026');
+});
+
+browserTest(getBrowser, 'a user with a large group list (id token over 4 KB) signs in', async ({ newContext }) => {
+  const context = await newContext();
+  const page = await context.newPage();
+  const big = pg.users.reduce((x, y) => ((y.groups ?? []).length > (x.groups ?? []).length ? y : x));
+  expect((big.groups ?? []).length).toBeGreaterThanOrEqual(150);
+  await signIn(page, pg, DEEP_LINK, big.username, big.password);
+  expect(await page.locator('#path').textContent()).toBe('/reports/2026');
+
+  const cookies = await siteCookies(context, pg);
+  const total = cookies.reduce((n, c) => n + c.name.length + c.value.length + 3, 0);
+  expect(total).toBeGreaterThan(4096); // the token really is large, so it had to be split
+  expect(total).toBeLessThan(12 * 1024); // design §4: under 12 KB with 150+ groups
+  for (const c of cookies) expect(c.name.length + c.value.length).toBeLessThanOrEqual(4096);
+  await page.reload();
+  expect(await page.locator('#path').textContent()).toBe('/reports/2026');
+});
+
+describe('with short-lived tokens', () => {
+  const TTL = 5;
+  let short: Playground;
+  beforeAll(async () => {
+    short = await startPlayground({ idTokenTtlSeconds: TTL, accessTokenTtlSeconds: TTL, onDecision: (_d, line) => decisions.push(line) });
+  });
+  afterAll(() => short?.close());
+
+  browserTest(getBrowser, 'after the id token expires, the next navigation refreshes silently', async ({ newContext }) => {
+    const page = await (await newContext()).newPage();
+    const { username, password } = user(short, 'alice');
+    await signIn(page, short, '/', username, password);
+    const authorizeBefore = count(short, 'GET', '/oauth2/authorize');
+    const tokenBefore = count(short, 'POST', '/oauth2/token');
+
+    // Let the id token (and its cookie) expire; time passing is the point here.
+    await page.waitForTimeout((TTL + 2) * 1000);
+    await page.goto(`${short.url}${DEEP_LINK}`);
+    expect(page.url()).toBe(`${short.url}${DEEP_LINK}`);
+    expect(await page.locator('#path').textContent()).toBe('/reports/2026');
+    expect(await page.locator('#query').textContent()).toBe('?tab=q3');
+    expect(count(short, 'POST', '/oauth2/token')).toBe(tokenBefore + 1); // the refresh
+    expect(count(short, 'GET', '/oauth2/authorize')).toBe(authorizeBefore); // no new login
+
+    // The refreshed session holds: another navigation needs no token call.
+    await page.goto(`${short.url}/fetch`);
+    expect(count(short, 'POST', '/oauth2/token')).toBe(tokenBefore + 1);
+  });
+});
+
+afterAll(() => {
+  // The decision log is part of the suite's output: it shows what the edge did in each scenario.
+  if (process.env.E2E_PRINT_DECISIONS === '1') console.log(decisions.join('\n'));
+});
