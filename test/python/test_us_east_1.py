@@ -1,0 +1,240 @@
+"""A stack in us-east-1 with the Cognito resources created in it: the edge function lives in
+the stack itself, next to the config injection and the callback registration."""
+
+import json
+from types import SimpleNamespace
+
+import pytest
+from aws_cdk import Token
+from aws_cdk.assertions import Match
+
+from cdk_cognito_edge_auth import CognitoEdgeAuth
+
+from conftest import (
+    ACCOUNT,
+    BEHAVIORS,
+    CALLBACK_URLS_TYPE,
+    CONFIG_TYPE,
+    EDGE_ROLE,
+    CreatedCognito,
+    edge_config,
+    edge_function,
+    edge_role,
+    make_distribution,
+    new_stack,
+    only_resource,
+    template,
+    viewer_request_associations,
+    viewer_request_paths,
+)
+
+
+@pytest.fixture(scope="module")
+def site():
+    stack = new_stack("us-east-1")
+    distribution = make_distribution(stack)
+    cog = CreatedCognito(stack)
+    auth = CognitoEdgeAuth(
+        stack,
+        "Auth",
+        distribution=distribution,
+        user_pool=cog.user_pool,
+        user_pool_client=cog.user_pool_client,
+        user_pool_domain=cog.user_pool_domain,
+        identity_provider="EntraID",
+    )
+    t = template(stack)
+    return SimpleNamespace(
+        stack=stack,
+        auth=auth,
+        cognito=cog,
+        distribution=distribution,
+        t=t,
+        config=only_resource(t, CONFIG_TYPE),
+        fn_id=edge_function(t)[0],
+        fn=edge_function(t)[1],
+    )
+
+
+# ---- the edge function and its role -----------------------------------------------------------
+
+
+def test_edge_function_is_in_the_stack_itself(site):
+    assert [s.stack_name for s in site.stack.dependencies] == []
+    assert site.fn["Properties"]["Handler"] == "index.handler"
+
+
+def test_edge_function_fits_the_viewer_request_limits(site):
+    site.t.has_resource_properties(
+        "AWS::Lambda::Function",
+        {
+            "Handler": "index.handler",
+            "Runtime": "nodejs20.x",
+            "MemorySize": 128,
+            "Timeout": 5,
+            "Role": {"Fn::GetAtt": [edge_role(site.t)[0], "Arn"]},
+            "Environment": Match.absent(),  # Lambda@Edge has no environment variables
+        },
+    )
+
+
+def test_edge_function_has_a_deterministic_name(site):
+    name = site.fn["Properties"]["FunctionName"]
+    assert isinstance(name, str) and name.startswith("Site-Auth-")
+    assert len(name) <= 64
+
+
+def test_edge_function_and_role_are_retained_by_default(site):
+    _, role = edge_role(site.t)
+    for resource in (site.fn, role):
+        assert resource["DeletionPolicy"] == "Retain"
+        assert resource["UpdateReplacePolicy"] == "Retain"
+
+
+def test_role_is_trusted_by_lambda_and_edgelambda(site):
+    site.t.has_resource_properties("AWS::IAM::Role", EDGE_ROLE)
+
+
+def test_role_may_only_write_its_own_logs(site):
+    _, role = edge_role(site.t)
+    policies = role["Properties"]["Policies"]
+    assert [p["PolicyName"] for p in policies] == ["Logs"]
+    (statement,) = policies[0]["PolicyDocument"]["Statement"]
+    assert statement["Action"] == ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
+    name = site.fn["Properties"]["FunctionName"]
+    resources = json.dumps(statement["Resource"])
+    assert f"/aws/lambda/us-east-1.{name}:*" in resources
+    assert "log-group:*" not in resources
+    assert site.t.find_resources("AWS::IAM::Policy", {"Properties": {"Roles": [{"Ref": edge_role(site.t)[0]}]}}) == {}
+
+
+# ---- deploy-time configuration ------------------------------------------------------------------
+
+
+def test_config_custom_resource_wires_the_created_cognito_resources(site):
+    props = site.config["Properties"]
+    assert props["UserPoolId"] == site.stack.resolve(site.cognito.user_pool.user_pool_id)
+    assert props["ClientId"] == site.stack.resolve(site.cognito.user_pool_client.user_pool_client_id)
+    assert props["FunctionName"] == site.fn["Properties"]["FunctionName"]
+    assert props["FunctionRegion"] == "us-east-1"
+
+
+def test_config_waits_for_the_edge_function(site):
+    assert site.fn_id in site.config["DependsOn"]
+
+
+def test_auth_domain_is_the_hosted_ui_base_url(site):
+    domain_id = site.stack.resolve(site.cognito.user_pool_domain.domain_name)["Ref"]
+    assert site.config["Properties"]["AuthDomain"] == {
+        "Fn::Join": ["", ["https://", {"Ref": domain_id}, ".auth.us-east-1.amazoncognito.com"]]
+    }
+
+
+def test_state_secret_is_generated_and_referenced(site):
+    secrets = site.t.find_resources("AWS::SecretsManager::Secret")
+    assert len(secrets) == 1
+    (secret_id, secret), = secrets.items()
+    assert site.config["Properties"]["StateSecretArn"] == {"Ref": secret_id}
+    assert secret["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32
+
+
+def test_bundle_comes_from_the_assets_bucket(site):
+    props = site.config["Properties"]
+    assert props["BundleS3Bucket"] == f"cdk-hnb659fds-assets-{ACCOUNT}-us-east-1"
+    assert props["BundleS3Key"].endswith(".zip")
+
+
+def test_edge_config_defaults(site):
+    assert edge_config(site.t) == {
+        "identityProvider": "EntraID",
+        "callbackPath": "/_auth/callback",
+        "signOutPath": "/_auth/signout",
+        "signOutLandingPath": "/",
+        "scopes": ["openid", "email", "profile"],
+        "forwardAuthCookies": False,
+        "logLevel": "warn",
+    }
+
+
+def test_edge_config_is_a_plain_json_string(site):
+    # no tokens in it: a literal the config injector parses as it is
+    assert isinstance(site.config["Properties"]["EdgeConfig"], str)
+    json.loads(site.config["Properties"]["EdgeConfig"])
+
+
+def test_one_config_provider_function_in_the_stack(site):
+    functions = site.t.find_resources("AWS::Lambda::Function")
+    assert len(functions) == 2  # the edge function and the config injector
+    assert site.config["Properties"]["ServiceToken"]["Fn::GetAtt"][0] in functions
+
+
+# ---- callback URLs --------------------------------------------------------------------------------
+
+
+def test_callback_and_logout_urls_are_registered_on_the_client(site):
+    dist_id = site.stack.resolve(site.distribution.distribution_domain_name)["Fn::GetAtt"][0]
+    props = only_resource(site.t, CALLBACK_URLS_TYPE)["Properties"]
+    assert props["UserPoolId"] == site.stack.resolve(site.cognito.user_pool.user_pool_id)
+    assert props["ClientId"] == site.stack.resolve(site.cognito.user_pool_client.user_pool_client_id)
+    domain = {"Fn::GetAtt": [dist_id, "DomainName"]}
+    assert props["CallbackUrls"] == [{"Fn::Join": ["", ["https://", domain, "/_auth/callback"]]}]
+    assert props["LogoutUrls"] == [{"Fn::Join": ["", ["https://", domain, "/"]]}]
+
+
+# ---- the distribution ------------------------------------------------------------------------------
+
+
+def test_every_behaviour_is_protected_by_default(site):
+    assert viewer_request_paths(site.t) == sorted(["*", *BEHAVIORS])
+
+
+def test_associations_use_the_published_version(site):
+    config_id = next(iter(site.t.find_resources(CONFIG_TYPE)))
+    for path, associations in viewer_request_associations(site.t).items():
+        assert associations == [
+            {"EventType": "viewer-request", "IncludeBody": False, "LambdaFunctionARN": {"Fn::GetAtt": [config_id, "VersionArn"]}}
+        ], path
+
+
+def test_default_behaviour_keeps_its_settings(site):
+    site.t.has_resource_properties(
+        "AWS::CloudFront::Distribution",
+        {
+            "DistributionConfig": Match.object_like(
+                {
+                    "DefaultCacheBehavior": Match.object_like(
+                        {
+                            "ViewerProtocolPolicy": "redirect-to-https",
+                            "LambdaFunctionAssociations": [Match.object_like({"EventType": "viewer-request"})],
+                        }
+                    )
+                }
+            )
+        },
+    )
+
+
+# ---- what Python code gets back -----------------------------------------------------------------
+
+
+def test_edge_function_and_role_attributes(site):
+    auth = site.auth
+    assert site.stack.resolve(auth.edge_function.function_name) == {"Ref": site.fn_id}
+    assert site.stack.resolve(auth.role.role_arn) == {"Fn::GetAtt": [edge_role(site.t)[0], "Arn"]}
+
+
+def test_function_version_attribute_is_the_published_version(site):
+    config_id = next(iter(site.t.find_resources(CONFIG_TYPE)))
+    assert Token.is_unresolved(site.auth.function_version.function_arn)
+    assert site.stack.resolve(site.auth.function_version.function_arn) == {"Fn::GetAtt": [config_id, "VersionArn"]}
+
+
+def test_callback_urls_attribute_is_a_list_of_str(site):
+    urls = site.auth.callback_urls
+    assert isinstance(urls, list) and len(urls) == 1 and isinstance(urls[0], str)
+    rendered = site.stack.resolve(urls)
+    assert rendered == only_resource(site.t, CALLBACK_URLS_TYPE)["Properties"]["CallbackUrls"]
+
+
+def test_construct_is_found_by_its_id(site):
+    assert site.stack.node.find_child("Auth") is site.auth
