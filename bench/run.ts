@@ -8,9 +8,9 @@
  *   --quick            few samples, for checking the harness (writes nothing unless --out is given)
  *   --cold N           cold-start samples per side (default 20)
  *   --calls N          timed warm calls per request kind and side (default 6000)
- *   --refresh-calls N  timed refresh calls per side (default 3000; each one is an HTTPS round trip)
- *   --rounds N         warm processes per side, interleaved (default 2)
- *   --profile          profile every kind of ours, not only those whose floor is not met
+ *   --refresh-calls N  timed refresh calls per side (default 5000; each one is an HTTPS round trip)
+ *   --rounds N         warm processes per side, interleaved (default 3)
+ *   --profile          profile ours for every floor and the error kinds, not only where a floor is not met
  *   --no-profile       no profiles
  *   --no-rebuild       do not rebuild a stale assets/edge-auth/index.js
  *   --ours-src         bundle lambda-src/edge-auth into the scratch directory instead of using assets/ (trying uncommitted work)
@@ -55,7 +55,7 @@ interface Options {
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
-    quick: false, cold: 20, calls: 6000, refreshCalls: 3000, distinctCalls: 5000, warmup: 1000, rounds: 2, profile: 'failing', rebuild: true, oursSrc: false, keep: false,
+    quick: false, cold: 20, calls: 6000, refreshCalls: 5000, distinctCalls: 5000, warmup: 1000, rounds: 3, profile: 'failing', rebuild: true, oursSrc: false, keep: false,
   };
   const num = (i: number): number => {
     const n = Number(argv[i + 1]);
@@ -208,7 +208,7 @@ async function main(): Promise<void> {
     const forged = mintTokens(keys.forgerKey, { refreshToken: 'unused' });
     const garbage = garbageToken();
     // Distinct tokens: enough for one process's warm-up and timed calls, so that no token repeats within a process.
-    const distinctWarmup = Math.min(opts.warmup, 200);
+    const distinctWarmup = 200;
     const distinctPerRound = Math.ceil(opts.distinctCalls / opts.rounds);
     const distinct = Array.from({ length: distinctWarmup + distinctPerRound }, () => mintTokens(keys.privateKey, { refreshToken: 'unused' }));
 
@@ -287,6 +287,8 @@ async function main(): Promise<void> {
       { side: 'floor', spec: warmSpec('floor', undefined, oursCookies, refreshOurs, [], true) },
     ];
     const warm: Record<string, Map<string, WarmKindResult>> = {};
+    /** Median (ns) of each round, per side and kind: rounds of both sides ran next to each other, so per-round ratios show how stable a ratio is. */
+    const roundMedians: Record<string, Record<string, number[]>> = {};
     const network: string[] = [];
     for (let r = 0; r < opts.rounds; r++) {
       for (const t of rotate(warmTargets, r)) {
@@ -295,7 +297,9 @@ async function main(): Promise<void> {
         const parsed = JSON.parse(readFileSync(outFile, 'utf8')) as { results: WarmKindResult[]; network: string[] };
         network.push(...parsed.network.map((h) => `${t.side}: ${h}`));
         const bySide = (warm[t.side] ??= new Map());
+        const medians = (roundMedians[t.side] ??= {});
         for (const k of parsed.results) {
+          (medians[k.name] ??= []).push(summarize(k.ns).median);
           const prev = bySide.get(k.name);
           if (!prev) {
             bySide.set(k.name, k);
@@ -347,7 +351,20 @@ async function main(): Promise<void> {
       const theirs = us('theirs', k.name);
       const valid_ = sanityOk('ours', k.name) && sanityOk('theirs', k.name);
       const ratio = valid_ ? ours.median / theirs.median : NaN;
-      return { name: k.name, label: k.label, info: !!k.info, ours, theirs, valid: valid_, ratio, ratioP99: valid_ ? ours.p99 / theirs.p99 : NaN };
+      const o = roundMedians.ours?.[k.name] ?? [];
+      const t = roundMedians.theirs?.[k.name] ?? [];
+      const roundRatios = o.map((m, i) => m / t[i]);
+      return {
+        name: k.name,
+        label: k.label,
+        info: !!k.info,
+        ours,
+        theirs,
+        valid: valid_,
+        ratio,
+        ratioP99: valid_ ? ours.p99 / theirs.p99 : NaN,
+        roundRatios: valid_ ? roundRatios : [],
+      };
     });
     const theirsCsrfLogin = us('theirsCsrf', 'login');
     const floorUs = us('floor', 'floor');
@@ -380,13 +397,10 @@ async function main(): Promise<void> {
     const profileWarm = async (kind: string): Promise<void> => {
       const dir = join(scratch, `prof-${kind}`);
       mkdirSync(dir);
-      const calls = kind === 'refresh' ? Math.min(2000, perProcessRefresh - 200) : 20000;
-      const spec: WarmSpec = {
-        dir: d.oursProfile,
-        clientId: CLIENT_ID,
-        freshIdTokens,
-        kinds: [{ name: kind, events: kindDefs.find((k) => k.name === kind)!.events(oursCookies, refreshOurs), warmup: 200, calls }],
-      };
+      const events = kindDefs.find((k) => k.name === kind)!.events(oursCookies, refreshOurs);
+      // Distinct tokens must not repeat (a repeat would be a cache hit).
+      const calls = kind === 'validDistinct' ? events.length - 200 : 20000;
+      const spec: WarmSpec = { dir: d.oursProfile, clientId: CLIENT_ID, freshIdTokens, kinds: [{ name: kind, events, warmup: 200, calls }] };
       const specFile = join(dir, 'spec.json');
       writeFileSync(specFile, JSON.stringify(spec));
       await runNode(['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=100', children.warm, specFile, join(dir, 'out.json')]);
@@ -397,6 +411,7 @@ async function main(): Promise<void> {
       log('profiles');
       if (want('warm valid cookie (median)')) await profileWarm('valid');
       if (want('warm login redirect (median)')) await profileWarm('login');
+      if (opts.profile === 'all') for (const k of ['garbage', 'forged', 'validDistinct']) await profileWarm(k);
       if (want('cold start (median)')) {
         const dir = join(scratch, 'prof-cold');
         mkdirSync(dir);

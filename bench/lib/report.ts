@@ -13,6 +13,8 @@ export interface WarmRow {
   valid: boolean;
   ratio: number;
   ratioP99: number;
+  /** Ratio of medians in each round (rounds of the two sides ran back to back). */
+  roundRatios: number[];
 }
 export interface FloorRow { name: string; rule: string; value: number; limit: number; unit: string; valid: boolean; met: boolean }
 
@@ -55,6 +57,11 @@ const n2 = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : '—');
 const us = (v: number): string => (!Number.isFinite(v) ? '—' : v < 100 ? v.toFixed(1) : Math.round(v).toLocaleString('en-US'));
 const ratio = (v: number): string => (Number.isFinite(v) ? `${v < 0.1 ? v.toFixed(3) : v.toFixed(2)}×` : '—');
 const kib = (b: number): string => `${(b / 1024).toFixed(1)} KiB`;
+const roundRange = (v: number[]): string => {
+  if (v.length < 2) return '';
+  const finite = v.filter(Number.isFinite);
+  return finite.length ? `${ratio(Math.min(...finite))}–${ratio(Math.max(...finite))}` : '—';
+};
 
 function table(head: string[], rows: string[][]): string {
   return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -120,20 +127,56 @@ export function renderMarkdown(r: Results): string {
   const rows = r.warm.map((w) => [
     w.info ? `${w.label} (info)` : w.label,
     `**${us(w.ours.median)}**`, us(w.ours.p99), `**${us(w.theirs.median)}**`, us(w.theirs.p99),
-    w.valid ? `**${ratio(w.ratio)}**` : '**invalid**', w.valid ? ratio(w.ratioP99) : '—', `${w.ours.n} / ${w.theirs.n}`,
+    w.valid ? `**${ratio(w.ratio)}**` : '**invalid**', roundRange(w.roundRatios), w.valid ? ratio(w.ratioP99) : '—', `${w.ours.n} / ${w.theirs.n}`,
   ]);
   const login = r.warm.find((w) => w.name === 'login');
   if (login) {
     rows.push(['no cookie → login redirect, cognito-at-edge with `csrfProtection` (nonce + PKCE cookies) (info)', '', '', us(r.theirsCsrfLogin.median), us(r.theirsCsrfLogin.p99),
-      login.valid ? ratio(login.ours.median / r.theirsCsrfLogin.median) : '—', login.valid ? ratio(login.ours.p99 / r.theirsCsrfLogin.p99) : '—', `— / ${r.theirsCsrfLogin.n}`]);
+      login.valid ? ratio(login.ours.median / r.theirsCsrfLogin.median) : '—', '', login.valid ? ratio(login.ours.p99 / r.theirsCsrfLogin.p99) : '—', `— / ${r.theirsCsrfLogin.n}`]);
   }
-  rows.push(['floor: one RS256 verification, `crypto.verify` with a pre-imported KeyObject', us(r.floor.median), us(r.floor.p99), '', '', '', '', String(r.floor.n)]);
-  out.push(table(['request kind', 'ours median', 'ours p99', 'theirs median', 'theirs p99', 'ratio median', 'ratio p99', 'calls ours / theirs'], rows), '');
+  rows.push(['floor: one RS256 verification, `crypto.verify` with a pre-imported KeyObject', us(r.floor.median), us(r.floor.p99), '', '', '', '', '', String(r.floor.n)]);
+  out.push(table(['request kind', 'ours median', 'ours p99', 'theirs median', 'theirs p99', 'ratio median', 'per-round ratios', 'ratio p99', 'calls ours / theirs'], rows), '');
 
   out.push('## Sanity: what each side answered', '');
   out.push(table(['side', 'request kind', 'expected', 'seen (count)', 'ok'], r.sanity.map((x) => [
     x.side, x.kind, x.expect, Object.entries(x.seen).map(([k, v]) => `${k}: ${v}`).join(', ') || '—', x.ok ? 'ok' : '**FAILED**',
   ])), '');
+
+  out.push('## Method and caveats', '');
+  out.push([
+    '- Same pool id, client id, RSA key and JWKS for both sides; tokens are minted by the bench (RS256, Cognito-shaped claims, iss `https://cognito-idp.<region>.amazonaws.com/<pool>`). '
+      + 'Neither side touches the network: ours gets the JWKS in config.json, cognito-at-edge through `_jwtVerifier.cacheJwks(jwks)` at load '
+      + '(in production it would fetch the JWKS on each cold start, so its real cold start is longer than measured here). Child processes refuse non-loopback connections.',
+    '- cognito-at-edge runs in its default mode (no `csrfProtection`) for the floor rows; its login redirect is then a bare URL without PKCE or signed state. '
+      + 'The `csrfProtection` row (nonce, HMAC and PKCE verifier cookies) is for information.',
+    '- Each side gets the cookies its own login sets: ours `__Host-CognitoEdgeAuth-id` and `-refresh`; cognito-at-edge `CognitoIdentityServiceProvider.<client>.<user>.idToken`, '
+      + '`.accessToken`, `.refreshToken`, `.tokenScopesString` and `.LastAuthUser`; plus two unrelated cookies. Garbage and forged rows carry no refresh token (so they end in a login redirect).',
+    '- "valid cookie" repeats one token, so ours answers from its verified-token cache (design §5); "a new token each call" shows the cost without cache hits.',
+    '- The refresh row is dominated by the HTTPS round trip to the local token endpoint (ours: global fetch; cognito-at-edge: axios); '
+      + 'the endpoint hands out pre-minted tokens, so no signing is charged to the measured process.',
+    '- Timings are per call, `process.hrtime.bigint()` around `await handler(event)`; medians and nearest-rank p99. The machine is shared: ratios within one run are the result.',
+  ].join('\n'), '');
+
+  const unmet = r.floors.filter((f) => !f.met);
+  out.push('## Closing note', '');
+  if (unmet.length === 0) {
+    out.push('Every floor is met.', '');
+  } else {
+    for (const f of unmet) {
+      const shown = f.unit === '×' ? ratio(f.value) : `${n1(f.value)} ${f.unit}`;
+      if (!f.valid) {
+        out.push(`- **${f.name}**: not measured validly (a sanity check failed; see Sanity).`);
+        continue;
+      }
+      const p = r.profiles.find((x) => (f.name.startsWith('warm valid') && x.what.includes('"valid"'))
+        || (f.name.startsWith('warm login') && x.what.includes('"login"')) || (f.name.startsWith('cold') && x.what.includes('cold start')));
+      const why = p ? ` Its profile (below): ${p.rows.slice(0, 4).map((x) => `\`${x.fn}\` ${(x.share * 100).toFixed(0)}%`).join(', ')} of the handler's time.` : '';
+      const zip = f.name === 'zip size' ? ' See "What our bundle is made of".' : '';
+      const rss = f.name.startsWith('RSS') ? ' See the built-ins loaded at cold start.' : '';
+      out.push(`- **${f.name}**: not met, ${shown} against ${f.rule}.${why}${zip}${rss}`);
+    }
+    out.push('');
+  }
 
   if (r.profiles.length) {
     out.push('## Profiles', '');
