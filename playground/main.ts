@@ -92,7 +92,10 @@ async function main(): Promise<void> {
   console.log(`  Hosted UI:   ${pg.hostedUiUrl}  (local stand-in for Cognito, identity provider ${c.identityProvider ?? '(none)'})`);
   console.log(`  Origin:      ${pg.originUrl}  (sample pages)`);
   console.log(`  Edge config: ${pg.configSource === 'template' ? 'built by buildEdgeConfig from' : 'BUILT-IN FALLBACK:'} ${pg.configDetail}`);
-  console.log(`               required groups: ${c.requiredGroups?.length ? c.requiredGroups.join(', ') : '(any signed-in user)'}; sign out at ${c.signOutPath ?? '/_auth/signout'}`);
+  const rules = (c.pathRules ?? []).map((r) => `${r.pathPattern} needs ${r.requiredGroups.length ? r.requiredGroups.join(' or ') : 'any signed-in user'}`);
+  const everywhere = c.requiredGroups?.length ? `groups ${c.requiredGroups.join(' or ')}` : 'any signed-in user';
+  console.log(`  Access:      ${[...rules, `elsewhere ${everywhere}`].join('; ')}`);
+  console.log(`               sign out at ${c.signOutPath ?? '/_auth/signout'}`);
   console.log('  Sample users:');
   for (const u of pg.users) {
     const groups = u.groups ?? [];

@@ -2,8 +2,8 @@
  * The sample origin behind the local edge: a few pages that show what reached the origin.
  *
  * - `/` and any other page (e.g. `/reports/2026?tab=q3`): the path and query the origin received,
- *   the identity the edge passed on (any request header whose name mentions user, identity,
- *   auth, email, group or sub, shown with its value), and the names, only, of the cookies that
+ *   who is signed in (the `X-Cognito-Edge-Auth-User` header the edge adds, and any other `x-…`
+ *   header naming a user, identity, email, group or sub), and the names, only, of the cookies that
  *   reached the origin (by default the edge removes its own).
  * - `/fetch`: a page whose button calls `fetch('/api/data.json')` and prints the status.
  * - `/api/data.json`: a JSON endpoint.
@@ -26,7 +26,9 @@ export interface Origin {
   close(): Promise<void>;
 }
 
-const IDENTITY_HEADER = /(user|identity|auth|email|group|sub)/i;
+/** The header the edge handler adds for the origin (lambda-src/edge-auth/handler.ts), and look-alikes. */
+export const USER_HEADER = 'x-cognito-edge-auth-user';
+const IDENTITY_HEADER = /^x-.*(user|identity|email|group|sub)/i;
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -65,13 +67,14 @@ export async function startOrigin(options: OriginOptions = {}): Promise<Origin> 
     const cookies = cookieNamesOf(req);
     const rows = Object.entries(identity).map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('');
     const title = url.pathname === '/' ? 'Protected home' : 'Protected page';
+    const userName = identity[USER_HEADER];
     return page(title, `<h1 id="title">${title}</h1>`
       + '<p>You reached the origin: the edge let this request through.</p>'
       + `<p>Path: <code id="path">${escapeHtml(url.pathname)}</code> Query: <code id="query">${escapeHtml(url.search)}</code></p>`
-      + '<h2>Signed in as</h2>'
+      + `<h2>Signed in as <span id="user">${userName === undefined ? '(unknown)' : escapeHtml(userName)}</span></h2>`
       + (rows
-        ? `<table id="identity">${rows}</table>`
-        : '<p id="identity">The edge passed no identity header to the origin (its cookies are removed by default).</p>')
+        ? `<p>Identity headers the edge passed to the origin:</p><table id="identity">${rows}</table>`
+        : '<p id="identity">The edge passed no identity header to the origin.</p>')
       + `<h2>Cookies the origin received</h2><p id="cookies">${cookies.length ? cookies.map(escapeHtml).join(', ') : '(none)'}</p>`);
   }
 

@@ -104,6 +104,8 @@ browserTest(getBrowser, 'a deep link survives the login round trip through the I
   await submitSignIn(page, username, password, `${pg.url}${DEEP_LINK}`);
   expect(await page.locator('#path').textContent()).toBe('/reports/2026');
   expect(await page.locator('#query').textContent()).toBe('?tab=q3');
+  // The origin learns who signed in from the edge (federated user: Cognito's <provider>_<id> name).
+  expect(await page.locator('#user').textContent()).toBe('EntraID_alice');
 });
 
 browserTest(getBrowser, 'session cookies carry HttpOnly, Secure, SameSite=Lax, the __Host- prefix and Path=/', async ({ newContext }) => {
@@ -147,7 +149,7 @@ browserTest(getBrowser, 'reload stays signed in without visiting the hosted UI',
   expect(pages()).toBe(originBefore + 2);
 });
 
-browserTest(getBrowser, 'a fetch() without a session gets 401, not a redirect', async ({ newContext }) => {
+browserTest(getBrowser, 'a fetch() without a session gets 401, not a redirect (and a spoofed identity header is replaced)', async ({ newContext }) => {
   const context = await newContext();
   const page = await context.newPage();
   const { username, password } = user(pg, 'alice');
@@ -157,6 +159,12 @@ browserTest(getBrowser, 'a fetch() without a session gets 401, not a redirect', 
   await page.locator('#load').click();
   await page.waitForFunction(RESULT_LOADED);
   expect(await page.locator('#result').getAttribute('data-status')).toBe('200');
+
+  // A spoofed identity header from the browser never reaches the origin as such.
+  const spoofed = await page.evaluate('fetch("/api/data.json", { headers: { "X-Cognito-Edge-Auth-User": "mallory" } }).then((r) => r.json())') as {
+    identity: Record<string, string>;
+  };
+  expect(spoofed.identity['x-cognito-edge-auth-user']).toBe('EntraID_alice');
 
   // The session ends while the page is open (cookies gone): the same fetch gets 401.
   await context.clearCookies();
@@ -330,10 +338,45 @@ describe('with short-lived tokens', () => {
     expect(await page.locator('#query').textContent()).toBe('?tab=q3');
     expect(count(short, 'POST', '/oauth2/token')).toBe(tokenBefore + 1); // the refresh
     expect(count(short, 'GET', '/oauth2/authorize')).toBe(authorizeBefore); // no new login
+    expect(decisions).toContainEqual(expect.stringMatching(new RegExp(`^GET ${DEEP_LINK.replace(/[?]/g, '\\?')} → refreshed tokens → same URL`)));
 
     // The refreshed session holds: another navigation needs no token call.
     await page.goto(`${short.url}/fetch`);
     expect(count(short, 'POST', '/oauth2/token')).toBe(tokenBefore + 1);
+  });
+
+  browserTest(getBrowser, 'a refresh token revoked elsewhere leads to one fresh login, not a loop', async ({ newContext }) => {
+    const page = await (await newContext()).newPage();
+    const { username, password } = user(short, 'carol');
+    await signIn(page, short, '/', username, password);
+    expect(short.cognito.globalSignOut(username)).toBeGreaterThan(0);
+    const authorizeBefore = count(short, 'GET', '/oauth2/authorize');
+
+    await page.waitForTimeout((TTL + 2) * 1000);
+    // Refresh fails (invalid_grant) → a fresh login, which the live hosted-UI session completes
+    // without a form → back on the deep link.
+    await page.goto(`${short.url}${DEEP_LINK}`);
+    await page.waitForURL(`${short.url}${DEEP_LINK}`);
+    expect(await page.locator('#path').textContent()).toBe('/reports/2026');
+    expect(count(short, 'GET', '/oauth2/authorize')).toBe(authorizeBefore + 1);
+  });
+
+  browserTest(getBrowser, 'the token endpoint down when a refresh is due gives an error page, not a loop', async ({ newContext }) => {
+    const page = await (await newContext()).newPage();
+    const { username, password } = user(short, 'alice');
+    await signIn(page, short, '/', username, password);
+    const authorizeBefore = count(short, 'GET', '/oauth2/authorize');
+
+    await page.waitForTimeout((TTL + 2) * 1000);
+    short.cognito.setFailureMode('503');
+    try {
+      const res = await page.goto(`${short.url}${DEEP_LINK}`);
+      expect(res?.status()).toBe(502);
+      expect(res?.headers()['cache-control']).toContain('no-store');
+      expect(count(short, 'GET', '/oauth2/authorize')).toBeLessThanOrEqual(authorizeBefore + 1);
+    } finally {
+      short.cognito.setFailureMode('none');
+    }
   });
 });
 

@@ -196,6 +196,15 @@ describe('refresh and revoke', () => {
     expect(await post('/oauth2/revoke', { client_id: PUBLIC, token: accessToken })).toEqual({ status: 400, body: { error: 'unsupported_token_type' } });
   });
 
+  test('globalSignOut revokes every refresh token of the user', async () => {
+    const a = cognito.mintTokens({ clientId: PUBLIC, username: 'bob' });
+    const b = cognito.mintTokens({ clientId: PUBLIC, username: 'bob' });
+    expect(cognito.globalSignOut('bob')).toBeGreaterThanOrEqual(2);
+    for (const t of [a, b]) {
+      expect((await post('/oauth2/token', { grant_type: 'refresh_token', client_id: PUBLIC, refresh_token: t.refreshToken })).body).toEqual({ error: 'invalid_grant' });
+    }
+  });
+
   test('revoke for a confidential client needs its secret', async () => {
     const { refreshToken } = cognito.mintTokens({ clientId: CONFIDENTIAL, username: 'alice' });
     expect((await post('/oauth2/revoke', { client_id: CONFIDENTIAL, token: refreshToken })).body).toEqual({ error: 'invalid_client' });

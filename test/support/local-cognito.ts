@@ -100,6 +100,8 @@ export interface LocalCognito {
   mintTokens(p: MintTokensParams): { idToken: string; accessToken: string; refreshToken: string };
   /** Signs any payload with the pool's RSA key (kid of the JWKS); for hostile-token tests. */
   signJwt(payload: object, header?: object): string;
+  /** Revokes every refresh token of a user, as AdminUserGlobalSignOut does; returns how many. */
+  globalSignOut(username: string): number;
   /** false: every endpoint answers 503. */
   setAvailable(up: boolean): void;
   /** How the token and revoke endpoints misbehave. */
@@ -627,6 +629,16 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
       return { idToken, accessToken, refreshToken };
     },
     signJwt,
+    globalSignOut(username) {
+      let n = 0;
+      for (const rec of refreshTokens.values()) {
+        if (rec.username === username && !rec.revoked) {
+          rec.revoked = true;
+          n++;
+        }
+      }
+      return n;
+    },
     setAvailable(up) {
       available = up;
     },
