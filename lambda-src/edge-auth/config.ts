@@ -2,14 +2,16 @@
  * Validates the raw `config.json` (an `unknown` value) against the `EdgeAuthConfig` contract and
  * resolves every default, once, at load. Errors name the field, never its value.
  */
+// aws-jwt-verify is a devDependency on purpose: esbuild bundles it into assets/edge-auth/index.js.
+/* eslint-disable import/no-extraneous-dependencies */
 import { assertIsJwks } from 'aws-jwt-verify/jwk';
 import type { Jwks } from 'aws-jwt-verify/jwk';
+import { ConfigError } from './errors';
 import {
   assertBoolean, assertIntegerInRange, assertMatches, assertNonEmptyString, assertOneOf, assertRecord,
   assertString, assertStringArray, FailFactory, ownProperty,
 } from '../shared/assert';
 import type { EdgeAuthConfig } from '../shared/edge-config';
-import { ConfigError } from './errors';
 
 export type LogLevel = NonNullable<EdgeAuthConfig['logLevel']>;
 export type SameSite = 'Lax' | 'Strict' | 'None';

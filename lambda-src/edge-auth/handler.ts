@@ -7,6 +7,7 @@
  * Every answer is a CloudFront request (pass-through) or a generated response; nothing throws.
  */
 import type { CloudFrontHeaders, CloudFrontRequest, CloudFrontResultResponse } from 'aws-lambda';
+import { Authorizer } from './authorization';
 import { resolveConfig, ResolvedConfig } from './config';
 import {
   cookieNames, CookieWriter, parseCookies, readSplitCookie, splitNamesIn, stripCookies,
@@ -19,7 +20,6 @@ import { EdgeRequest, parseEvent, parseQuery, setHeader } from './request';
 import { page, redirect, unauthenticatedJson, unavailableJson } from './responses';
 import { returnPathFor } from './return-path';
 import { LOGIN_MAX_AGE_SECONDS, safeEqual, StateSigner } from './state';
-import { Authorizer } from './authorization';
 import { Identity, IdTokenVerifier } from './token-verifier';
 import { FetchFn, OAuthClient, requestTokens, revokeToken, TokenSet } from './upstream';
 

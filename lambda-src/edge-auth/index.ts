@@ -8,10 +8,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudFrontRequestEvent } from 'aws-lambda';
-import { safeJsonParse } from '../shared/safe-json';
 import { ConfigError } from './errors';
 import { createHandler, createMisconfiguredHandler, EdgeHandler, EdgeResult } from './handler';
 import { Logger } from './logger';
+import { safeJsonParse } from '../shared/safe-json';
 
 function load(): EdgeHandler {
   const logger = new Logger('error');

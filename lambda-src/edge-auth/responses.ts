@@ -8,8 +8,13 @@
 import type { CloudFrontHeaders, CloudFrontResultResponse } from 'aws-lambda';
 
 const STATUS_TEXT: Record<number, string> = {
-  302: 'Found', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 500: 'Internal Server Error',
-  502: 'Bad Gateway', 503: 'Service Unavailable',
+  302: 'Found',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
 };
 
 const COMMON_HEADERS: CloudFrontHeaders = {

@@ -5,10 +5,10 @@
  * for at most 10 minutes, consumed by the callback (which expires that cookie).
  */
 import { createHmac, createSecretKey, KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
-import { isRecord, ownProperty } from '../shared/assert';
-import { safeJsonParse } from '../shared/safe-json';
 import { StateInvalidError } from './errors';
 import { isSafeReturnPath } from './return-path';
+import { isRecord, ownProperty } from '../shared/assert';
+import { safeJsonParse } from '../shared/safe-json';
 
 /** Lifetime of a login in flight (state and login cookie). */
 export const LOGIN_MAX_AGE_SECONDS = 600;

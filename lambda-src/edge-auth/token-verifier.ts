@@ -9,6 +9,8 @@
  * Verified tokens are remembered in a bounded LRU map (exact token string → identity) until
  * their `exp`, so the warm path skips the RSA check.
  */
+// aws-jwt-verify is a devDependency on purpose: esbuild bundles it into assets/edge-auth/index.js.
+/* eslint-disable import/no-extraneous-dependencies */
 import { CognitoJwtVerifier } from 'aws-jwt-verify/cognito-verifier';
 import { JwtExpiredError, JwtInvalidSignatureError, JwtParseError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
 import type { Jwks } from 'aws-jwt-verify/jwk';

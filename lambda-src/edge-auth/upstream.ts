@@ -3,9 +3,9 @@
  * budget per call (AbortSignal.timeout), `redirect: 'manual'`, a bounded response body, and typed
  * failures. Nothing from an upstream body is ever passed on except validated token strings.
  */
+import { OAuthRejectedError, UpstreamError } from './errors';
 import { isRecord, ownProperty } from '../shared/assert';
 import { safeJsonParse } from '../shared/safe-json';
-import { OAuthRejectedError, UpstreamError } from './errors';
 
 /** The subset of `fetch` the handler uses (injectable in tests). */
 export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
@@ -22,8 +22,8 @@ export interface UpstreamResponse {
   readonly body: Uint8Array;
 }
 
-/** Read a response body up to `maxBytes`; larger bodies fail with `too_large`. */
-async function readBounded(response: Response, maxBytes: number): Promise<Uint8Array> {
+/** Read a response body up to `maxBytes`; larger bodies fail with `too_large`; stops when `deadline` rejects. */
+async function readBounded(response: Response, maxBytes: number, deadline: Promise<never>): Promise<Uint8Array> {
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
     await response.body?.cancel().catch(() => undefined);
@@ -34,7 +34,14 @@ async function readBounded(response: Response, maxBytes: number): Promise<Uint8A
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      chunk = await Promise.race([reader.read(), deadline]);
+    } catch (err) {
+      reader.cancel().catch(() => undefined);
+      throw err;
+    }
+    const { done, value } = chunk;
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {
@@ -53,12 +60,19 @@ async function readBounded(response: Response, maxBytes: number): Promise<Uint8A
 }
 
 /** One request with a time budget covering connect, headers and body. */
-export async function callUpstream(fetchFn: FetchFn, url: string, init: RequestInit, timeoutMs: number, maxBytes = MAX_RESPONSE_BYTES): Promise<UpstreamResponse> {
+export async function callUpstream(
+  fetchFn: FetchFn, url: string, init: RequestInit, timeoutMs: number, maxBytes = MAX_RESPONSE_BYTES,
+): Promise<UpstreamResponse> {
   if (timeoutMs <= 0) throw new UpstreamError('timeout');
   const signal = AbortSignal.timeout(timeoutMs);
+  // Enforced here too, so neither a fetch nor a body stream that ignores the signal can hang us.
+  const deadline = new Promise<never>((_, reject) => {
+    signal.addEventListener('abort', () => reject(new UpstreamError('timeout')), { once: true });
+  });
+  deadline.catch(() => undefined);
   try {
-    const response = await fetchFn(url, { ...init, redirect: 'manual', signal });
-    const body = await readBounded(response, maxBytes);
+    const response = await Promise.race([fetchFn(url, { ...init, redirect: 'manual', signal }), deadline]);
+    const body = await readBounded(response, maxBytes, deadline);
     return { status: response.status, body };
   } catch (err) {
     if (err instanceof UpstreamError) throw err;

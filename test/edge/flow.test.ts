@@ -4,12 +4,12 @@
  * about PKCE, single-use codes, redirect_uri and the client secret.
  */
 import { createHmac } from 'node:crypto';
-import { clearRealNetworkAttempts, realNetworkAttempts } from '../support/no-network';
-import { LocalCognito, startLocalCognito } from '../support/local-cognito';
 import { BundleHandler, loadBundle } from './bundle';
 import {
   applySetCookies, asRequest, asResponse, cfEvent, COOKIE_PREFIX, cookieHeader, DIST_DOMAIN, EventOptions, location, Result, setCookies,
 } from './helpers';
+import { LocalCognito, startLocalCognito } from '../support/local-cognito';
+import { clearRealNetworkAttempts, realNetworkAttempts } from '../support/no-network';
 
 const PUBLIC = 'publicclient000000000000001';
 const CONFIDENTIAL = 'confidentialclient000000001';
@@ -194,14 +194,16 @@ describe('callback: bad, replayed, expired, tampered, foreign, off-site state', 
     expect(r.status).toBe('400');
   });
 
-  test.each([
+  type Forge = (s: { n: string; i: string }) => string;
+  const badStates: Array<[string, Forge]> = [
     ['expired', (s: { n: string; i: string }) => forgeState({ ...s, p: '/app', t: Math.floor(Date.now() / 1000) - 601 })],
     ['foreign (other secret)', (s: { n: string; i: string }) => forgeState({ ...s, p: '/app', t: Math.floor(Date.now() / 1000) }, 'another-secret-0123456789abcdef')],
     ['tampered', (s: { n: string; i: string }) => `${forgeState({ ...s, p: '/app', t: Math.floor(Date.now() / 1000) }).slice(0, -3)}AAA`],
     ['nonce of another login', (s: { n: string; i: string }) => forgeState({ n: 'AAAAAAAAAAAAAAAAAAAAAA', i: s.i, p: '/app', t: Math.floor(Date.now() / 1000) })],
     ...['//evil.example', '/\\evil.example', '/%2F%2Fevil.example', '/%5Cevil.example', '/%252F%252Fevil.example', 'https://evil.example/', 'javascript:alert(1)', '/\r\nSet-Cookie: x=y']
-      .map((p) => [`off-site path ${JSON.stringify(p)}`, (s: { n: string; i: string }) => forgeState({ ...s, p, t: Math.floor(Date.now() / 1000) })] as const),
-  ])('%s → error page, no redirect, no session', async (_n, make) => {
+      .map((p): [string, Forge] => [`off-site path ${JSON.stringify(p)}`, (s) => forgeState({ ...s, p, t: Math.floor(Date.now() / 1000) })]),
+  ];
+  test.each(badStates)('%s → error page, no redirect, no session', async (_n, make) => {
     const b = new Browser(loadBundle(config()));
     const p = await started(b);
     const r = asResponse(await b.request('/_auth/callback', callbackQuery({ code: p.code, state: make(p.body) })));

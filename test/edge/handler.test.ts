@@ -3,12 +3,12 @@
  * (Round trips against the built bundle and the local Cognito server are in flow.test.ts.)
  */
 import { createHash } from 'node:crypto';
-import { createHandler, createMisconfiguredHandler, EdgeHandler, IDENTITY_HEADER } from '../../lambda-src/edge-auth/handler';
-import { ConfigError } from '../../lambda-src/edge-auth/errors';
 import {
   applySetCookies, asRequest, asResponse, AUTH_DOMAIN, baseConfig, cfEvent, CLIENT_ID, COOKIE_PREFIX, cookieHeader, DIST_DOMAIN,
   fakeFetch, FakeFetch, idToken, jsonResponse, location, setCookies, testKey,
 } from './helpers';
+import { ConfigError } from '../../lambda-src/edge-auth/errors';
+import { createHandler, createMisconfiguredHandler, EdgeHandler, IDENTITY_HEADER } from '../../lambda-src/edge-auth/handler';
 
 const ID = `${COOKIE_PREFIX}id`;
 const REFRESH = `${COOKIE_PREFIX}refresh`;
@@ -241,7 +241,7 @@ describe('callback', () => {
   });
 });
 
-async function signedIn(h: EdgeHandler, token = idToken()): Promise<Map<string, string>> {
+async function signedIn(_h: EdgeHandler, token = idToken()): Promise<Map<string, string>> {
   return new Map([[ID, token], [REFRESH, REFRESH_TOKEN]]);
 }
 

@@ -5,10 +5,10 @@
  * in any output or log line, and mutating a denied token never yields an allow.
  */
 import fc from 'fast-check';
-import { createHandler } from '../../lambda-src/edge-auth/handler';
 import {
   AUTH_DOMAIN, baseConfig, cfEvent, COOKIE_PREFIX, DIST_DOMAIN, idToken, isResponse, jsonResponse, Result, testKey,
 } from './helpers';
+import { createHandler } from '../../lambda-src/edge-auth/handler';
 
 const ALIAS = 'www.example.com';
 const CLIENT_SECRET = 'PLANTED-client-secret-7f3a9c1e5b';
@@ -167,7 +167,8 @@ describe('callbacks of real logins', () => {
       fc.array(fc.tuple(fc.constantFrom('a', 'error_description', 'x'), queryValue), { maxLength: 3 }),
       async (mode, deepUri, deepQuery, junkCookies, extra) => {
         const lines: string[] = [];
-        const handler = createHandler(baseConfig({ clientSecret: CLIENT_SECRET, stateSecret: STATE_SECRET, upstreamTimeoutMs: 200 }), { fetch: fetchFor(mode), log: (l) => lines.push(l) });
+        const cfg = baseConfig({ clientSecret: CLIENT_SECRET, stateSecret: STATE_SECRET, upstreamTimeoutMs: 200 });
+        const handler = createHandler(cfg, { fetch: fetchFor(mode), log: (l) => lines.push(l) });
         const start = await handler(cfEvent({ uri: deepUri, querystring: deepQuery }));
         if (!isResponse(start) || start.status !== '302') return;
         const state = new URL(start.headers!.location[0].value).searchParams.get('state')!;

@@ -1,10 +1,10 @@
 /** Unit tests of IdTokenVerifier and EdgeJwksCache: hostile tokens, JWKS fetch rules, the verified-token cache. */
 import { createHmac, createSign } from 'node:crypto';
 import type { Jwks } from 'aws-jwt-verify/jwk';
+import { CLIENT_ID, idPayload, idToken, jwksOf, POOL_ID, REGION, signJwt, testKey } from './helpers';
 import { JwksUnavailableError, TokenInvalidError } from '../../lambda-src/edge-auth/errors';
 import { JWKS_MIN_FETCH_INTERVAL_MS } from '../../lambda-src/edge-auth/jwks-cache';
 import { IdTokenVerifier } from '../../lambda-src/edge-auth/token-verifier';
-import { CLIENT_ID, idPayload, idToken, jwksOf, POOL_ID, REGION, signJwt, testKey } from './helpers';
 
 function verifier(opts: { jwks?: Jwks; fetchJwks?: (uri: string) => Promise<Jwks>; now?: () => number; maxCacheEntries?: number } = {}) {
   return new IdTokenVerifier({
