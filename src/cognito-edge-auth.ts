@@ -502,7 +502,14 @@ function validateProps(scope: Construct, props: CognitoEdgeAuthProps): Settings 
   }
 
   return {
-    callbackPath, signOutPath, signOutRedirectPath, scopes, cookies, protectedBehaviors, runtime, removalPolicy,
+    callbackPath,
+    signOutPath,
+    signOutRedirectPath,
+    scopes,
+    cookies,
+    protectedBehaviors,
+    runtime,
+    removalPolicy,
     cookieDomain: props.cookieSettings?.domain,
     registerCallbackUrls: props.registerCallbackUrls ?? true,
   };

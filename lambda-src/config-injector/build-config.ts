@@ -4,9 +4,11 @@
  * bundle zip. No AWS calls here, so tools (tests, the playground) can build exactly the
  * `config.json` a deployment would write, from a synthesised template.
  */
+// jszip is a devDependency on purpose: esbuild bundles it into assets/config-injector/index.js.
+/* eslint-disable import/no-extraneous-dependencies */
 import JSZip from 'jszip';
-import type { EdgeAuthConfig, EdgeCookieConfig, EdgePathRule } from '../shared/edge-config';
 import { ConfigError, assertObject, optionalBoolean, optionalNumber, optionalString, optionalStringArray, requireString, safeJsonParse } from './assert';
+import type { EdgeAuthConfig, EdgeCookieConfig, EdgePathRule } from '../shared/edge-config';
 
 /** Name of the configuration file inside the edge function's code (beside `index.js`). */
 export const CONFIG_FILE_NAME = 'config.json';

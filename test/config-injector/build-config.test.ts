@@ -10,14 +10,28 @@ describe('buildEdgeConfig', () => {
 
   test('every EdgeConfig field is carried, CloudFormation strings included', () => {
     const edge = {
-      identityProvider: 'EntraID', callbackPath: '/cb', signOutPath: '/out', signOutLandingPath: '/bye', scopes: ['openid'],
-      requiredGroups: ['a'], pathRules: [{ pathPattern: '/x/*', requiredGroups: [] }], aliases: ['www.example.com'],
+      identityProvider: 'EntraID',
+      callbackPath: '/cb',
+      signOutPath: '/out',
+      signOutLandingPath: '/bye',
+      scopes: ['openid'],
+      requiredGroups: ['a'],
+      pathRules: [{ pathPattern: '/x/*', requiredGroups: [] }],
+      aliases: ['www.example.com'],
       cookies: { namePrefix: 'P', sameSite: 'Strict', domain: 'example.com', path: '/', tokenMaxAgeSeconds: 60 },
-      forwardAuthCookies: 'true', logLevel: 'debug', refreshTokenValiditySeconds: '3600',
+      forwardAuthCookies: 'true',
+      logLevel: 'debug',
+      refreshTokenValiditySeconds: '3600',
     };
     expect(buildEdgeConfig({ ...base, EdgeConfig: JSON.stringify(edge) }, { jwks: { keys: [{ kid: 'k' }] }, stateSecret: 's' })).toEqual({
-      userPoolId: 'eu-west-1_AbC123', clientId: 'c1', authDomain: 'https://auth.example.com',
-      ...edge, forwardAuthCookies: true, refreshTokenValiditySeconds: 3600, jwks: { keys: [{ kid: 'k' }] }, stateSecret: 's',
+      userPoolId: 'eu-west-1_AbC123',
+      clientId: 'c1',
+      authDomain: 'https://auth.example.com',
+      ...edge,
+      forwardAuthCookies: true,
+      refreshTokenValiditySeconds: 3600,
+      jwks: { keys: [{ kid: 'k' }] },
+      stateSecret: 's',
     });
   });
 

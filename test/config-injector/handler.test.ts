@@ -81,9 +81,13 @@ beforeEach(async () => {
   secretsMock.on(GetSecretValueCommand).resolves({ SecretString: STATE_SECRET });
   cognitoMock.on(DescribeUserPoolClientCommand).resolves({
     UserPoolClient: {
-      UserPoolId: 'eu-west-1_AbCdEf123', ClientId: 'client123', ClientSecret: CLIENT_SECRET,
-      AllowedOAuthFlows: ['code'], AllowedOAuthFlowsUserPoolClient: true,
-      RefreshTokenValidity: 12, TokenValidityUnits: { RefreshToken: 'hours' },
+      UserPoolId: 'eu-west-1_AbCdEf123',
+      ClientId: 'client123',
+      ClientSecret: CLIENT_SECRET,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      RefreshTokenValidity: 12,
+      TokenValidityUnits: { RefreshToken: 'hours' },
     },
   });
   lambdaMock.on(GetFunctionConfigurationCommand).resolves({ State: 'Active', LastUpdateStatus: 'Successful' });
@@ -208,20 +212,36 @@ describe('Custom::CognitoEdgeAuthConfig', () => {
 
 describe('Custom::CognitoEdgeAuthCallbackUrls', () => {
   const urlProps = {
-    UserPoolId: 'eu-west-1_AbCdEf123', ClientId: 'client123',
+    UserPoolId: 'eu-west-1_AbCdEf123',
+    ClientId: 'client123',
     CallbackUrls: ['https://d111.cloudfront.net/_auth/callback', 'https://www.example.com/_auth/callback'],
     LogoutUrls: ['https://d111.cloudfront.net/', 'https://www.example.com/'],
   };
   const existing = {
-    UserPoolId: 'eu-west-1_AbCdEf123', ClientId: 'client123', ClientName: 'web', ClientSecret: CLIENT_SECRET,
-    CreationDate: new Date(), LastModifiedDate: new Date(),
-    RefreshTokenValidity: 30, AccessTokenValidity: 60, IdTokenValidity: 60,
+    UserPoolId: 'eu-west-1_AbCdEf123',
+    ClientId: 'client123',
+    ClientName: 'web',
+    ClientSecret: CLIENT_SECRET,
+    CreationDate: new Date(),
+    LastModifiedDate: new Date(),
+    RefreshTokenValidity: 30,
+    AccessTokenValidity: 60,
+    IdTokenValidity: 60,
     TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'days' },
-    ReadAttributes: ['email'], WriteAttributes: ['email'], ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
-    SupportedIdentityProviders: ['EntraID'], CallbackURLs: ['https://example.com'], LogoutURLs: ['https://example.com/out'],
-    DefaultRedirectURI: 'https://example.com', AllowedOAuthFlows: ['code'], AllowedOAuthScopes: ['openid'],
-    AllowedOAuthFlowsUserPoolClient: true, PreventUserExistenceErrors: 'ENABLED', EnableTokenRevocation: true,
-    EnablePropagateAdditionalUserContextData: false, AuthSessionValidity: 3,
+    ReadAttributes: ['email'],
+    WriteAttributes: ['email'],
+    ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
+    SupportedIdentityProviders: ['EntraID'],
+    CallbackURLs: ['https://example.com'],
+    LogoutURLs: ['https://example.com/out'],
+    DefaultRedirectURI: 'https://example.com',
+    AllowedOAuthFlows: ['code'],
+    AllowedOAuthScopes: ['openid'],
+    AllowedOAuthFlowsUserPoolClient: true,
+    PreventUserExistenceErrors: 'ENABLED',
+    EnableTokenRevocation: true,
+    EnablePropagateAdditionalUserContextData: false,
+    AuthSessionValidity: 3,
     AnalyticsConfiguration: { ApplicationId: 'app', UserDataShared: false },
     RefreshTokenRotation: { Feature: 'DISABLED' },
   } as const;
@@ -264,7 +284,9 @@ describe('Custom::CognitoEdgeAuthCallbackUrls', () => {
   test('Delete: removes only our URLs, and clears a default redirect URI that was ours', async () => {
     cognitoMock.on(DescribeUserPoolClientCommand).resolves({
       UserPoolClient: {
-        ...existing, CallbackURLs: ['https://example.com', ...urlProps.CallbackUrls], LogoutURLs: ['https://example.com/out', ...urlProps.LogoutUrls],
+        ...existing,
+        CallbackURLs: ['https://example.com', ...urlProps.CallbackUrls],
+        LogoutURLs: ['https://example.com/out', ...urlProps.LogoutUrls],
         DefaultRedirectURI: urlProps.CallbackUrls[0],
       } as never,
     });

@@ -7,8 +7,8 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { CognitoEdgeAuth } from '../../src';
 import { addAuth, Fixture, fixture } from './helpers';
+import { CognitoEdgeAuth } from '../../src';
 
 /** The construct's findings and why they are accepted. `<fn>` is the edge function's name. */
 const REASONS: Record<string, string> = {

@@ -1,9 +1,9 @@
 /** Shared fixtures for the construct tests: an app with a stack, Cognito resources and a distribution. */
 import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import { Template } from 'aws-cdk-lib/assertions';
 import { CognitoEdgeAuth, CognitoEdgeAuthProps } from '../../src';
 
 export const ACCOUNT = '123456789012';

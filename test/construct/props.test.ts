@@ -1,12 +1,12 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
-import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, SameSite } from '../../src';
 import { addAuth, associations, edgeConfig, fixture, supportStack } from './helpers';
+import { LogLevel, SameSite } from '../../src';
 
 function configWith(props: Parameters<typeof addAuth>[1], options: Parameters<typeof fixture>[0] = {}) {
   const f = fixture(options);

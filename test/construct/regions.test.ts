@@ -1,10 +1,10 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
-import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { CognitoEdgeAuth } from '../../src';
 import { ACCOUNT, addAuth, associations, fixture, supportStack } from './helpers';
+import { CognitoEdgeAuth } from '../../src';
 
 describe('stack in eu-west-1', () => {
   test('the edge function and its role go into a us-east-1 support stack that the stack depends on', () => {
@@ -20,7 +20,10 @@ describe('stack in eu-west-1', () => {
     const edge = Template.fromStack(support);
     edge.resourceCountIs('AWS::Lambda::Function', 1);
     edge.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs20.x', Handler: 'index.handler', MemorySize: 128, Timeout: 5,
+      Runtime: 'nodejs20.x',
+      Handler: 'index.handler',
+      MemorySize: 128,
+      Timeout: 5,
       FunctionName: Match.stringLikeRegexp('^Site-Auth-[0-9a-f]{10}$'),
     });
     expect(Stack.of(auth.edgeFunction)).toBe(support);
@@ -49,8 +52,14 @@ describe('stack in eu-west-1', () => {
     const f = fixture({ behaviors: { '/a/*': {} } });
     addAuth(f, { protectedBehaviors: ['*'] });
     new CognitoEdgeAuth(f.stack, 'Auth2', {
-      distribution: f.distribution, userPool: f.userPool, userPoolClient: f.userPoolClient, userPoolDomain: f.userPoolDomain,
-      protectedBehaviors: ['/a/*'], callbackPath: '/a/_auth/callback', signOutPath: '/a/_auth/signout', registerCallbackUrls: false,
+      distribution: f.distribution,
+      userPool: f.userPool,
+      userPoolClient: f.userPoolClient,
+      userPoolDomain: f.userPoolDomain,
+      protectedBehaviors: ['/a/*'],
+      callbackPath: '/a/_auth/callback',
+      signOutPath: '/a/_auth/signout',
+      registerCallbackUrls: false,
     });
     const stacks = f.app.node.findAll().filter((c) => Stack.isStack(c));
     expect(stacks).toHaveLength(2);

@@ -1,12 +1,12 @@
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { CognitoEdgeAuth } from '../../src';
 import { ACCOUNT, addAuth, fixture } from './helpers';
+import { CognitoEdgeAuth } from '../../src';
 
 /** Build and synthesise; returns the error message or undefined. */
 function errorOf(props: Parameters<typeof addAuth>[1], options: Parameters<typeof fixture>[0] = {}): string | undefined {
@@ -221,7 +221,7 @@ describe('runtime, removalPolicy, refreshTokenValidity, domain', () => {
 
   test('an imported domain whose name is a token warns', () => {
     const f = fixture({ imported: true });
-    const name = new (require('aws-cdk-lib').CfnParameter)(f.stack, 'DomainName').valueAsString;
+    const name = new CfnParameter(f.stack, 'DomainName').valueAsString;
     addAuth(f, { userPoolDomain: cognito.UserPoolDomain.fromDomainName(f.stack, 'TokenDomain', name) });
     Annotations.fromStack(f.stack).hasWarning('/Site/Auth', Match.stringLikeRegexp('userPoolDomain: the imported domain name is a token'));
     Template.fromStack(f.stack).hasResourceProperties('Custom::CognitoEdgeAuthConfig', {
@@ -231,7 +231,7 @@ describe('runtime, removalPolicy, refreshTokenValidity, domain', () => {
 
   test('a token path is rejected', () => {
     const f = fixture();
-    const p = new (require('aws-cdk-lib').CfnParameter)(f.stack, 'P').valueAsString;
+    const p = new CfnParameter(f.stack, 'P').valueAsString;
     expect(() => addAuth(f, { callbackPath: p })).toThrow(/callbackPath must be known at synth time/);
   });
 });
