@@ -2,13 +2,14 @@
 (as a struct and as a plain dict), the SameSite and LogLevel enums, required groups, path
 authorizations, a protected subset of behaviours, and the rest."""
 
+import json
 from types import SimpleNamespace
 
 import pytest
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk.assertions import Match
+from aws_cdk.assertions import Annotations, Match
 
 from cdk_cognito_edge_auth import (
     CognitoEdgeAuth,
@@ -20,6 +21,9 @@ from cdk_cognito_edge_auth import (
 
 from conftest import (
     BEHAVIORS,
+    edge_function,
+    edge_role,
+    viewer_request_associations,
     CALLBACK_URLS_TYPE,
     CONFIG_TYPE,
     CreatedCognito,
@@ -34,9 +38,9 @@ from conftest import (
 )
 
 
-def synth(region="us-east-1", created=True, **props):
+def synth(region="us-east-1", created=True, domain_names=None, **props):
     stack = new_stack(region)
-    distribution = make_distribution(stack)
+    distribution = make_distribution(stack, domain_names)
     cognito_props = CreatedCognito(stack).props() if created else imported_cognito(stack)
     auth = CognitoEdgeAuth(stack, "Auth", distribution=distribution, **cognito_props, **props)
     return SimpleNamespace(stack=stack, auth=auth, t=template(stack))
@@ -59,6 +63,7 @@ def test_log_level_enum_members():
 @pytest.fixture(scope="module")
 def cookies():
     return synth(
+        domain_names=["app.example.com"],
         cookie_settings=CookieSettings(
             name_prefix="myapp",
             same_site=SameSite.STRICT,
@@ -79,9 +84,10 @@ def test_cookie_settings_struct_reaches_the_config(cookies):
     }
 
 
-def test_cookie_settings_as_a_plain_dict_are_the_same():
+def test_cookie_settings_as_a_plain_dict_are_the_same(cookies):
     # jsii accepts a dict with the Python (snake_case) keys wherever a struct is expected
     as_dict = synth(
+        domain_names=["app.example.com"],
         cookie_settings={
             "name_prefix": "myapp",
             "same_site": SameSite.STRICT,
@@ -90,8 +96,7 @@ def test_cookie_settings_as_a_plain_dict_are_the_same():
             "token_max_age": Duration.minutes(30),
         }
     )
-    assert edge_config(as_dict.t)["cookies"]["sameSite"] == "Strict"
-    assert edge_config(as_dict.t)["cookies"]["tokenMaxAgeSeconds"] == 1800
+    assert edge_config(as_dict.t)["cookies"] == edge_config(cookies.t)["cookies"]
 
 
 @pytest.mark.parametrize("same_site,expected", [(SameSite.LAX, "Lax"), (SameSite.NONE, "None")])
@@ -130,7 +135,9 @@ def groups():
         required_groups=["staff", "contractors"],
         path_authorizations=[
             PathAuthorization(path_pattern="/admin/*", required_groups=["admins"]),
-            {"path_pattern": "/reports/*", "required_groups": ["finance", "admins"]},
+            # a struct inside a list must be the struct class: jsii converts a dict only where the
+            # parameter itself is a struct (cookie_settings), not inside a list
+            PathAuthorization(path_pattern="/reports/*", required_groups=["finance", "admins"]),
         ],
     )
 
@@ -150,17 +157,23 @@ def test_path_authorizations_become_path_rules_in_order(groups):
 
 
 def test_protected_subset_of_behaviours():
-    site = synth(protected_behaviors=["/api/*", "/static/*"])
-    protected = viewer_request_paths(site.t)
-    assert "/api/*" in protected and "/static/*" in protected
-    assert "/public/*" not in protected
+    # the default behaviour serves the callback and sign-out paths, so it must be protected
+    site = synth(protected_behaviors=["*", "/api/*"])
+    assert viewer_request_paths(site.t) == ["*", "/api/*"]
+    unprotected = viewer_request_associations(site.t)
+    assert unprotected["/public/*"] == [] and unprotected["/static/*"] == []
+
+
+def test_protected_behaviours_without_leading_slash_are_normalised():
+    site = synth(protected_behaviors=["*", "static/*"])
+    assert viewer_request_paths(site.t) == ["*", "/static/*"]
 
 
 def test_every_association_points_at_the_same_version():
-    site = synth(protected_behaviors=BEHAVIORS)
+    site = synth(protected_behaviors=["*", *BEHAVIORS])
     dist = only_resource(site.t, "AWS::CloudFront::Distribution")["Properties"]["DistributionConfig"]
     arns = {
-        site.stack.to_json_string(a["LambdaFunctionARN"])
+        json.dumps(a["LambdaFunctionARN"])
         for b in [dist["DefaultCacheBehavior"], *dist.get("CacheBehaviors", [])]
         for a in b.get("LambdaFunctionAssociations", [])
         if a["EventType"] == "viewer-request"
@@ -173,7 +186,9 @@ def test_every_association_points_at_the_same_version():
 
 @pytest.fixture(scope="module")
 def custom():
+    # imported client: its allowed scopes are not known at synth, so a custom scope is accepted
     return synth(
+        created=False,
         identity_provider="EntraID",
         oauth_scopes=[cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.custom("api/read")],
         callback_path="/auth/cb",
@@ -202,7 +217,7 @@ def test_forward_auth_cookies_and_refresh_validity(custom):
 
 
 def test_callback_urls_follow_the_callback_path(custom):
-    rendered = custom.stack.to_json_string(custom.auth.callback_urls)
+    rendered = json.dumps(custom.stack.resolve(custom.auth.callback_urls))
     assert "/auth/cb" in rendered
     assert "/_auth/callback" not in rendered
 
@@ -213,13 +228,39 @@ def test_register_callback_urls_off():
     only_resource(site.t, CONFIG_TYPE)
 
 
-def test_runtime():
-    site = synth(runtime=lambda_.Runtime.NODEJS_22_X)
-    site.t.has_resource_properties("AWS::Lambda::Function", {"Runtime": "nodejs22.x", "Handler": "index.handler"})
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1"])
+def test_runtime(region):
+    site = synth(region, runtime=lambda_.Runtime.NODEJS_22_X)
+    _, fn = edge_function(template(edge_stack(site.stack)))
+    assert fn["Properties"]["Runtime"] == "nodejs22.x"
 
 
-def test_removal_policy_retain():
-    site = synth(removal_policy=RemovalPolicy.RETAIN)
+def test_removal_policy_destroy_deletes_and_warns():
+    site = synth("eu-west-1", removal_policy=RemovalPolicy.DESTROY)
     edge_t = template(edge_stack(site.stack))
-    functions = edge_t.find_resources("AWS::Lambda::Function", {"Properties": {"Handler": "index.handler"}})
-    assert functions and all(f.get("DeletionPolicy") == "Retain" for f in functions.values())
+    for resource in (edge_function(edge_t)[1], edge_role(edge_t)[1]):
+        assert resource["DeletionPolicy"] == "Delete"
+    Annotations.from_stack(site.stack).has_warning(
+        "/Site/Auth", Match.string_like_regexp("removalPolicy: DESTROY makes deleting the stack")
+    )
+
+
+# ---- alternate domain names --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def aliased():
+    return synth(domain_names=["app.example.com", "www.example.com"])
+
+
+def test_aliases_reach_the_config(aliased):
+    assert edge_config(aliased.t)["aliases"] == ["app.example.com", "www.example.com"]
+
+
+def test_callback_and_logout_urls_for_every_domain(aliased):
+    urls = aliased.stack.resolve(aliased.auth.callback_urls)
+    assert urls[1:] == ["https://app.example.com/_auth/callback", "https://www.example.com/_auth/callback"]
+    assert "Fn::GetAtt" in str(urls[0])  # the distribution's own *.cloudfront.net name
+    props = only_resource(aliased.t, CALLBACK_URLS_TYPE)["Properties"]
+    assert props["CallbackUrls"] == urls
+    assert props["LogoutUrls"][1:] == ["https://app.example.com/", "https://www.example.com/"]

@@ -79,10 +79,28 @@ def test_snake_case_prop_names():
     assert set(keyword_parameters(lib.PathAuthorization.__init__)) == {"path_pattern", "required_groups"}
 
 
-@pytest.mark.parametrize("name", ["CognitoEdgeAuth", *STRUCTS, *ENUMS])
-def test_types_are_documented(name):
+def init_def(name: str) -> ast.FunctionDef:
+    for node in class_def(name).body:
+        if isinstance(node, ast.FunctionDef) and node.name == "__init__":
+            return node
+    raise AssertionError(f"{name} has no __init__")
+
+
+@pytest.mark.parametrize("name", ["CognitoEdgeAuth", *ENUMS])
+def test_classes_and_enums_are_documented(name):
     doc = ast.get_docstring(class_def(name))
     assert doc and len(doc.split()) >= 4, f"{name} has no real docstring: {doc!r}"
+
+
+@pytest.mark.parametrize("name", ["CognitoEdgeAuth", *STRUCTS])
+def test_every_keyword_argument_is_documented(name):
+    # jsii puts a struct's summary and every :param: on __init__, where help() and IDEs show it
+    doc = ast.get_docstring(init_def(name)) or ""
+    if name in STRUCTS:
+        assert len(doc.split(":param")[0].split()) >= 4, f"{name}.__init__ has no summary"
+    for param in keyword_parameters(getattr(lib, name).__init__):
+        line = next((l for l in doc.splitlines() if l.strip().startswith(f":param {param}:")), "")
+        assert len(line.split()) >= 5, f"{name}({param}=...) is not documented"
 
 
 @pytest.mark.parametrize("name", STRUCTS)

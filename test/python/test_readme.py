@@ -1,25 +1,33 @@
-"""README's Python example is the code this test runs, so it cannot rot: the first ```python
-block under README's Python heading is executed as written, inside a stack scope (`self` is a
-Stack in us-east-1, as in a user's `Stack.__init__`), and what it synthesises is checked."""
+"""README's Python example is the code this test runs, so it cannot rot.
 
+The first ```python block under README's "Python" heading is executed as written, inside a
+stack scope: like rosetta/default.ts-fixture for the TypeScript snippets, the block may use
+`self` (a Stack in us-east-1, as in a user's Stack.__init__) and the Cognito and CloudFront
+resources it protects, `distribution`, `user_pool`, `user_pool_client` and `user_pool_domain`
+(created in the stack; the pool is federated to an OIDC provider named "EntraID"). Anything else
+it uses, it must define or import itself.
+"""
+
+import ast
+import builtins
 import re
 from pathlib import Path
 
 import pytest
-from aws_cdk import App, Stack, Stage
 from aws_cdk import assertions
 
-from conftest import CONFIG_TYPE, new_stack, viewer_request_paths
+from conftest import CONFIG_TYPE, CreatedCognito, edge_config, make_distribution, new_stack, viewer_request_paths
 
 README = Path(__file__).resolve().parents[2] / "README.md"
+FIXTURE_NAMES = {"self", "distribution", "user_pool", "user_pool_client", "user_pool_domain"}
 
 
 def python_example() -> str:
-    """The first ```python fence after the first heading that names Python, before the next
-    heading of the same or a higher level."""
+    """The first ```python fence after the first heading named Python, before the next heading
+    of the same or a higher level."""
     text = README.read_text(encoding="utf-8")
-    heading = re.search(r"^(#{1,6})\s+.*\bPython\b.*$", text, re.MULTILINE | re.IGNORECASE)
-    assert heading, "README.md has no heading that names Python"
+    heading = re.search(r"^(#{1,6})\s+Python\s*$", text, re.MULTILINE)
+    assert heading, "README.md has no heading named Python"
     level = len(heading.group(1))
     rest = text[heading.end():]
     end = re.search(rf"^#{{1,{level}}}\s", rest, re.MULTILINE)
@@ -29,6 +37,22 @@ def python_example() -> str:
     return block.group(1)
 
 
+def free_names(code: str) -> set:
+    """Names the code reads without binding them itself (imports, assignments, defs)."""
+    tree = ast.parse(code)
+    bound, used = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (bound if isinstance(node.ctx, ast.Store) else used).add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+    return used - bound - set(dir(builtins))
+
+
 @pytest.fixture(scope="module")
 def example():
     return python_example()
@@ -36,33 +60,39 @@ def example():
 
 @pytest.fixture(scope="module")
 def synthesised(example):
-    """Run the block. If it defines its own App, that app is synthesised; otherwise it ran in
-    `self`, a Stack in us-east-1."""
-    scope = new_stack("us-east-1", "ReadmeStack")
-    namespace = {"__name__": "readme_example", "self": scope}
-    exec(compile(example, str(README) + ":python-example", "exec"), namespace)
-    apps = [v for v in namespace.values() if isinstance(v, App)]
-    app = apps[0] if apps else Stage.of(scope)
-    assembly = app.synth()
-    stacks = [c for c in app.node.find_all() if isinstance(c, Stack)]
-    return assembly, stacks
+    stack = new_stack("us-east-1", "ReadmeStack")
+    cog = CreatedCognito(stack)
+    namespace = {
+        "__name__": "readme_example",
+        "self": stack,
+        "distribution": make_distribution(stack),
+        "user_pool": cog.user_pool,
+        "user_pool_client": cog.user_pool_client,
+        "user_pool_domain": cog.user_pool_domain,
+    }
+    exec(compile(example, f"{README}:python-example", "exec"), namespace)
+    return stack, assertions.Template.from_stack(stack)
 
 
-def test_example_imports_from_the_python_module(example):
-    assert re.search(r"^from cdk_cognito_edge_auth import .*CognitoEdgeAuth", example, re.MULTILINE) or (
-        "import cdk_cognito_edge_auth" in example
-    )
-    assert "CognitoEdgeAuth(" in example
+def test_example_is_python_that_imports_the_module(example):
+    ast.parse(example)  # a SyntaxError here means the block is not Python
+    assert re.search(r"^from cdk_cognito_edge_auth import .*\bCognitoEdgeAuth\b", example, re.MULTILINE)
+    assert re.search(r"CognitoEdgeAuth\(\s*self\s*,", example), "the example creates the construct in a stack"
 
 
-def test_example_is_python_not_typescript(example):
-    for ts in ("new ", "const ", "=>", "};"):
-        assert ts not in example, f"README's Python block contains TypeScript: {ts!r}"
+def test_example_uses_only_the_documented_fixture(example):
+    unknown = free_names(example) - FIXTURE_NAMES
+    assert not unknown, f"README's Python block uses names it does not define: {sorted(unknown)}"
 
 
 def test_example_synthesises_a_protected_distribution(synthesised):
-    _, stacks = synthesised
-    with_config = [s for s in stacks if assertions.Template.from_stack(s).find_resources(CONFIG_TYPE)]
-    assert len(with_config) == 1, "the example should create one CognitoEdgeAuth"
-    t = assertions.Template.from_stack(with_config[0])
+    _, t = synthesised
+    t.resource_count_is(CONFIG_TYPE, 1)
     assert "*" in viewer_request_paths(t)
+
+
+def test_example_configures_what_it_says(synthesised, example):
+    _, t = synthesised
+    config = edge_config(t)
+    provider = re.search(r'identity_provider="([^"]+)"', example)
+    assert config.get("identityProvider") == (provider.group(1) if provider else None)
