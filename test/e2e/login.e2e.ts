@@ -17,6 +17,15 @@ const RESULT_LOADED = 'document.getElementById("result").dataset.status !== unde
 let browser: Browser;
 let pg: Playground;
 const decisions: string[] = [];
+/** Every line the edge function logged during the suite (it logs JSON lines through console). */
+const functionLogs: string[] = [];
+for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+  const original = console[level].bind(console);
+  jest.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+    functionLogs.push(args.map(String).join(' '));
+    original(...args);
+  });
+}
 
 beforeAll(async () => {
   [browser, pg] = await Promise.all([
@@ -378,6 +387,16 @@ describe('with short-lived tokens', () => {
       short.cognito.setFailureMode('none');
     }
   });
+});
+
+test('no log line of the function, and no decision line, carries a token, code, cookie value or secret', () => {
+  const secrets = [pg.config.clientSecret, pg.config.stateSecret].filter((x): x is string => typeof x === 'string' && x.length > 0);
+  expect(functionLogs.length).toBeGreaterThan(0); // the failure scenarios above did log
+  for (const line of [...functionLogs, ...decisions]) {
+    expect(line).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}/); // a JWT (or the JSON-in-base64 state)
+    expect(line).not.toMatch(/code=[^…&\s"]{8,}/);
+    for (const secret of secrets) expect(line).not.toContain(secret);
+  }
 });
 
 afterAll(() => {
