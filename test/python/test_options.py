@@ -7,6 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Annotations, Match
@@ -264,3 +266,66 @@ def test_callback_and_logout_urls_for_every_domain(aliased):
     props = only_resource(aliased.t, CALLBACK_URLS_TYPE)["Properties"]
     assert props["CallbackUrls"] == urls
     assert props["LogoutUrls"][1:] == ["https://app.example.com/", "https://www.example.com/"]
+
+
+# ---- behaviours the user adds or has already ----------------------------------------------------
+
+
+def test_behaviour_added_after_the_construct_is_protected_too():
+    stack = new_stack()
+    distribution = make_distribution(stack)
+    CognitoEdgeAuth(stack, "Auth", distribution=distribution, **imported_cognito(stack))
+    distribution.add_behavior("/late/*", origins.HttpOrigin("late.example.com"))
+    assert "/late/*" in viewer_request_paths(template(stack))
+
+
+def test_associations_for_other_event_types_are_kept():
+    stack = new_stack()
+    other = cloudfront.experimental.EdgeFunction(
+        stack,
+        "OriginResponse",
+        runtime=lambda_.Runtime.NODEJS_20_X,
+        handler="index.handler",
+        code=lambda_.Code.from_inline("exports.handler = async (e) => e.Records[0].cf.response;"),
+    )
+    distribution = cloudfront.Distribution(
+        stack,
+        "Distribution",
+        default_behavior=cloudfront.BehaviorOptions(
+            origin=origins.HttpOrigin("example.com"),
+            edge_lambdas=[
+                cloudfront.EdgeLambda(
+                    event_type=cloudfront.LambdaEdgeEventType.ORIGIN_RESPONSE, function_version=other.current_version
+                )
+            ],
+        ),
+    )
+    CognitoEdgeAuth(stack, "Auth", distribution=distribution, **imported_cognito(stack))
+    dist = only_resource(template(stack), "AWS::CloudFront::Distribution")["Properties"]["DistributionConfig"]
+    events = [a["EventType"] for a in dist["DefaultCacheBehavior"]["LambdaFunctionAssociations"]]
+    assert events == ["origin-response", "viewer-request"]
+
+
+# ---- warnings, as Python sees them -----------------------------------------------------------------
+
+
+def test_empty_required_groups_warns():
+    site = synth(required_groups=[])
+    Annotations.from_stack(site.stack).has_warning(
+        "/Site/Auth", Match.string_like_regexp("requiredGroups: an empty list has no effect")
+    )
+
+
+def test_defaults_give_no_warning():
+    site = synth()
+    assert Annotations.from_stack(site.stack).find_warning("*", Match.any_value()) == []
+
+
+# ---- the client fingerprint ------------------------------------------------------------------------
+
+
+def test_client_fingerprint_only_for_a_client_defined_in_the_app():
+    created = only_resource(synth().t, CONFIG_TYPE)["Properties"]
+    imported = only_resource(synth(created=False).t, CONFIG_TYPE)["Properties"]
+    assert len(created["ClientFingerprint"]) == 32
+    assert "ClientFingerprint" not in imported
