@@ -121,10 +121,22 @@ browserTest(getBrowser, 'session cookies carry HttpOnly, Secure, SameSite=Lax, t
   const context = await newContext();
   const page = await context.newPage();
   const { username, password } = user(pg, 'alice');
-  await signIn(page, pg, '/', username, password);
+  await page.goto(`${pg.url}/`);
+  await page.getByRole('heading', { name: 'Sign in with EntraID' }).waitFor();
+
+  // Login-time cookies (nonce, PKCE verifier): same attributes, at most 10 minutes, gone after the callback.
+  const loginTime = await siteCookies(context, pg);
+  expect(loginTime.length).toBeGreaterThan(0);
+  for (const c of loginTime) {
+    expect({ httpOnly: c.httpOnly, secure: c.secure, sameSite: c.sameSite, path: c.path }).toEqual({ httpOnly: true, secure: true, sameSite: 'Lax', path: '/' });
+    expect(c.expires - Date.now() / 1000).toBeLessThanOrEqual(600 + 5);
+  }
+  await submitSignIn(page, username, password, `${pg.url}/`);
 
   const cookies = await siteCookies(context, pg);
   expect(cookies.length).toBeGreaterThan(0);
+  const loginNames = new Set(loginTime.map((c) => c.name));
+  expect(cookies.filter((c) => loginNames.has(c.name)).map((c) => c.name)).toEqual([]);
   const nowSeconds = Date.now() / 1000;
   for (const c of cookies) {
     expect({ name: c.name, httpOnly: c.httpOnly, secure: c.secure, sameSite: c.sameSite, path: c.path, domain: c.domain })
