@@ -6,7 +6,7 @@
  *
  * Writes bench/results.md and bench/results.json and prints the table. Options:
  *   --quick            few samples, for checking the harness (writes nothing unless --out is given)
- *   --cold N           cold-start samples per side (default 20)
+ *   --cold N           cold-start samples per side (default 30)
  *   --calls N          timed warm calls per request kind and side (default 6000)
  *   --refresh-calls N  timed refresh calls per side (default 5000; each one is an HTTPS round trip)
  *   --rounds N         warm processes per side, interleaved (default 3)
@@ -55,7 +55,7 @@ interface Options {
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
-    quick: false, cold: 20, calls: 6000, refreshCalls: 5000, distinctCalls: 5000, warmup: 1000, rounds: 3, profile: 'failing', rebuild: true, oursSrc: false, keep: false,
+    quick: false, cold: 30, calls: 6000, refreshCalls: 5000, distinctCalls: 5000, warmup: 1000, rounds: 3, profile: 'failing', rebuild: true, oursSrc: false, keep: false,
   };
   const num = (i: number): number => {
     const n = Number(argv[i + 1]);
@@ -375,6 +375,8 @@ async function main(): Promise<void> {
     const coldOk = sanity.filter((s) => s.kind.startsWith('cold')).every((s) => s.ok);
     const coldRes = {
       ms: { ours: coldMs('ours'), theirs: coldMs('theirs'), noop: coldMs('noop') },
+      // Samples i of both sides ran next to each other: the median of their ratios is less exposed to slow phases of the machine.
+      pairedRatio: summarize(cold.ours.map((c, i) => c.ns / cold.theirs[i].ns)),
       rssMiB: { ours: rssMiB('ours'), theirs: rssMiB('theirs'), noop: rssMiB('noop'), baseline: rssMiB('baseline') },
       heapUsedMiB: { ours: heapMiB('ours'), theirs: heapMiB('theirs'), noop: heapMiB('noop'), baseline: heapMiB('baseline') },
       builtins: { ours: cold.ours[0]?.builtins ?? [], theirs: cold.theirs[0]?.builtins ?? [], noop: cold.noop[0]?.builtins ?? [] },

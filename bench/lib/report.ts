@@ -37,6 +37,8 @@ export interface Results {
   composition: Array<{ input: string; bytes: number }>;
   cold: {
     ms: Record<'ours' | 'theirs' | 'noop', Summary>;
+    /** Ratio ours/theirs of the i-th samples (run back to back). */
+    pairedRatio: Summary;
     rssMiB: Record<'ours' | 'theirs' | 'noop' | 'baseline', Summary>;
     heapUsedMiB: Record<'ours' | 'theirs' | 'noop' | 'baseline', Summary>;
     /** Node built-in modules first loaded between `require()` and the first response (first sample). */
@@ -109,7 +111,8 @@ export function renderMarkdown(r: Results): string {
   out.push(table(['process', 'time median (ms)', 'time range (ms)', 'RSS median (MiB)', 'RSS range (MiB)', 'heapUsed median (MiB)'], [
     coldRow('**ours**', c.ms.ours, c.rssMiB.ours, c.heapUsedMiB.ours),
     coldRow('cognito-at-edge', c.ms.theirs, c.rssMiB.theirs, c.heapUsedMiB.theirs),
-    ['ratio ours/theirs', `**${ratio(c.ms.ours.median / c.ms.theirs.median)}**`, '', ratio(c.rssMiB.ours.median / c.rssMiB.theirs.median), '', ''],
+    ['ratio ours/theirs', `**${ratio(c.ms.ours.median / c.ms.theirs.median)}**`, `paired samples: median ${ratio(c.pairedRatio.median)}, ${ratio(c.pairedRatio.min)}–${ratio(c.pairedRatio.max)}`,
+      ratio(c.rssMiB.ours.median / c.rssMiB.theirs.median), '', ''],
     coldRow('no-op handler (harness floor)', c.ms.noop, c.rssMiB.noop, c.heapUsedMiB.noop),
     coldRow('bare `node -e` (RSS baseline)', undefined, c.rssMiB.baseline, c.heapUsedMiB.baseline),
     ['ours − bare node', '', '', `**${n1(c.rssMiB.ours.median - c.rssMiB.baseline.median)}**`, '', ''],
@@ -138,7 +141,7 @@ export function renderMarkdown(r: Results): string {
   out.push(table(['request kind', 'ours median', 'ours p99', 'theirs median', 'theirs p99', 'ratio median', 'per-round ratios', 'ratio p99', 'calls ours / theirs'], rows), '');
 
   out.push('## Sanity: what each side answered', '');
-  out.push(table(['side', 'request kind', 'expected', 'seen (count)', 'ok'], r.sanity.map((x) => [
+  out.push(table(['side', 'request kind', 'expected', 'seen (count, warm-ups included)', 'ok'], r.sanity.map((x) => [
     x.side, x.kind, x.expect, Object.entries(x.seen).map(([k, v]) => `${k}: ${v}`).join(', ') || '—', x.ok ? 'ok' : '**FAILED**',
   ])), '');
 
