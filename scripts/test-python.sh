@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Python bindings, built and tested from Python (design §6.4):
 #   1. build the jsii Python package (wheel + sdist in dist/python) with jsii-pacmak, reusing it
-#      when it is newer than .jsii;
+#      while its inputs (.jsii, rosetta tablet, handler bundles) are unchanged;
 #   2. install it in the virtualenv .venv/ (gitignored, reused between runs) together with
 #      aws-cdk-lib and constructs from PyPI at the library's declared minimum (package.json
 #      peerDependencies) and pytest;
@@ -31,7 +31,7 @@ if [ ! -f assets/edge-auth/index.js ] || newer_than assets/edge-auth/index.js la
   log "handler bundles missing or stale: npx projen pre-compile"
   npx projen pre-compile
 fi
-if [ ! -f .jsii ] || newer_than .jsii src assets; then
+if [ ! -f .jsii ] || newer_than .jsii src; then
   log ".jsii missing or stale: npx projen compile"
   npx projen compile
 fi
@@ -49,10 +49,20 @@ export PATH="$VIRTUAL_ENV/bin:$PATH"
 # jsii-pacmak runs `python3 -m venv` (found on PATH: the venv's), pip-installs its build tools
 # (setuptools, build, twine) into that throw-away env inside its work dir, then `python -m build`
 # and `twine check`. Nothing is installed system-wide.
+# Reused within a run (and between runs) while its inputs are the same: the assembly, its
+# rosetta translations and the handler bundles, by content (test:e2e rebuilds the bundles, to
+# identical bytes, after `projen build`). A wheel that `projen build` made outside CI (package-all)
+# has no stamp yet: it is taken when it is newer than all of them.
 wheel() { ls -t "$OUT"/${DIST}-*.whl 2>/dev/null | head -n1 || true; }
+INPUTS=(.jsii $(ls .jsii.tabl.json 2>/dev/null) $(find assets -type f | sort))
+INPUTS_HASH=$(cat "${INPUTS[@]}" | sha256sum | cut -d' ' -f1)
+STAMP="$OUT/.inputs-sha256"
 WHEEL=$(wheel)
-if [ -n "$WHEEL" ] && [ "$WHEEL" -nt .jsii ]; then
-  log "reusing $WHEEL (newer than .jsii)"
+if [ -n "$WHEEL" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$INPUTS_HASH" ]; then
+  log "reusing $WHEEL (same assembly and bundles)"
+elif [ -n "$WHEEL" ] && [ ! -f "$STAMP" ] && [ -z "$(find "${INPUTS[@]}" -newer "$WHEEL" -print -quit)" ]; then
+  log "reusing $WHEEL (newer than the assembly and bundles)"
+  echo "$INPUTS_HASH" > "$STAMP"
 else
   log "building the Python package: jsii-pacmak --target python"
   t0=$SECONDS
@@ -60,6 +70,7 @@ else
   npx jsii-pacmak --target python --force
   WHEEL=$(wheel)
   [ -n "$WHEEL" ] || { log "jsii-pacmak produced no wheel in $OUT"; exit 1; }
+  echo "$INPUTS_HASH" > "$STAMP"
   log "built in $((SECONDS - t0)) s"
 fi
 log "wheel: $WHEEL, $(stat -c %s "$WHEEL") bytes ($(du -h "$WHEEL" | cut -f1))"
