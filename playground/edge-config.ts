@@ -31,6 +31,8 @@ export interface LocalValues {
 export interface TemplateEdgeConfigSource {
   readonly templateFile: string;
   readonly logicalId: string;
+  /** Region of the stack holding the resource (from cdk.out/manifest.json), when known. */
+  readonly region?: string;
   /** Whether the example's user pool client has a secret (`GenerateSecret: true`). */
   readonly clientHasSecret: boolean;
   /** The resource's `Properties`, unresolved (with intrinsic functions). */
@@ -52,8 +54,34 @@ export function findEdgeConfigResource(cdkOutDir: string): TemplateEdgeConfigSou
     for (const [logicalId, r] of Object.entries(resources)) {
       if (r.Type !== EDGE_CONFIG_RESOURCE_TYPE) continue;
       const clientHasSecret = Object.values(resources).some((x) => x.Type === 'AWS::Cognito::UserPoolClient' && x.Properties?.GenerateSecret === true);
-      return { templateFile, logicalId, clientHasSecret, properties: r.Properties ?? {}, resources, parameters: template.Parameters ?? {} };
+      return {
+        templateFile,
+        logicalId,
+        region: stackRegion(cdkOutDir, file),
+        clientHasSecret,
+        properties: r.Properties ?? {},
+        resources,
+        parameters: template.Parameters ?? {},
+      };
     }
+  }
+  return undefined;
+}
+
+/** The region of the stack whose template is `templateFileName`, from the cloud assembly manifest. */
+function stackRegion(cdkOutDir: string, templateFileName: string): string | undefined {
+  try {
+    const manifest = JSON.parse(fs.readFileSync(path.join(cdkOutDir, 'manifest.json'), 'utf8')) as {
+      artifacts?: Record<string, { type?: string; environment?: string; properties?: { templateFile?: string } }>;
+    };
+    for (const a of Object.values(manifest.artifacts ?? {})) {
+      if (a.type === 'aws:cloudformation:stack' && a.properties?.templateFile === templateFileName) {
+        const region = /^aws:\/\/[^/]+\/([a-z0-9-]+)$/.exec(a.environment ?? '')?.[1];
+        return region && region !== 'unknown-region' ? region : undefined;
+      }
+    }
+  } catch {
+    // no manifest: region unknown
   }
   return undefined;
 }

@@ -151,13 +151,16 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
 
     const users = options.users ?? loadUsers();
     const cdkOutDir = options.cdkOutDir ?? DEFAULT_CDK_OUT;
-    // A client with a secret in the example gets a (random) secret locally too.
-    const clientSecret = options.clientSecret
-      ?? (findEdgeConfigResource(cdkOutDir)?.clientHasSecret ? randomBytes(33).toString('base64url') : undefined);
+    // Mirror the example: a client with a secret gets a (random) secret locally too, and the local
+    // pool lives in the example stack's region (the region is part of the pool id and the issuer).
+    const example = findEdgeConfigResource(cdkOutDir);
+    const clientSecret = options.clientSecret ?? (example?.clientHasSecret ? randomBytes(33).toString('base64url') : undefined);
+    const userPoolId = `${example?.region ?? 'us-east-1'}_LocalPlay1`;
     const cbPath = options.configOverrides?.callbackPath ?? '/_auth/callback';
     const landing = options.configOverrides?.signOutLandingPath ?? '/';
     const cognito = await startLocalCognito({
       port: options.hostedUiPort ?? 0,
+      userPoolId,
       clients: [{
         clientId: LOCAL_CLIENT_ID,
         clientSecret,
