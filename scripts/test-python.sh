@@ -35,6 +35,12 @@ if [ ! -f .jsii ] || newer_than .jsii src; then
   log ".jsii missing or stale: npx projen compile"
   npx projen compile
 fi
+# jsii-pacmak takes the Python versions of README/doc snippets from rosetta's tablet; without it
+# the package's docs would carry the TypeScript under ```python fences.
+if [ ! -f .jsii.tabl.json ] || [ .jsii -nt .jsii.tabl.json ]; then
+  log "rosetta tablet missing or older than .jsii: npx projen rosetta:extract"
+  npx projen rosetta:extract
+fi
 
 # ---- 2. the virtualenv -----------------------------------------------------------------------
 if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys; assert sys.version_info >= (3, 9)' 2>/dev/null; then
