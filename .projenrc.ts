@@ -81,9 +81,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '/test/e2e/screenshots/',
     '__pycache__/',
     '.playground/',
+    '.jsii.tabl.json',
   ],
 });
-for (const p of ['/lambda-src/', '/example/', '/playground/', '/bench/', '/scripts/', '/test/', '/rosetta/', '/.ci/', '/.venv/', '.playground/']) {
+for (const p of ['/lambda-src/', '/example/', '/playground/', '/bench/', '/scripts/', '/test/', '/rosetta/', '/.ci/', '/.venv/', '.playground/', '/cdk.json']) {
   project.addPackageIgnore(p);
 }
 project.addPackageIgnore('!/assets/');
