@@ -79,6 +79,13 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
   const authorizer = new Authorizer(config);
   const client: OAuthClient = { authDomain: config.authDomain, clientId: config.clientId, clientSecret: config.clientSecret };
   const authorizeUrl = `${config.authDomain}/oauth2/authorize`;
+  // The authorize URL's constant parameters, encoded once at load; per request only the
+  // redirect_uri is encoded (state and code_challenge are base64url, which needs no encoding).
+  const authorizeClient = `${authorizeUrl}?${new URLSearchParams({ response_type: 'code', client_id: config.clientId })}&redirect_uri=`;
+  const authorizeScope = `&${new URLSearchParams({ scope: config.scope })}`;
+  const authorizeTail = config.identityProvider !== undefined
+    ? `&code_challenge_method=S256&${new URLSearchParams({ identity_provider: config.identityProvider })}`
+    : '&code_challenge_method=S256';
   const logoutBase = `${config.authDomain}/logout?client_id=${encodeURIComponent(config.clientId)}&logout_uri=`;
 
   // Lambda runs one event at a time per instance: the current invocation's deadline.
@@ -145,18 +152,11 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
     for (const old of pending.slice(MAX_PENDING_LOGINS - 1)) out.push(cookies.expire(old.name));
     out.push(cookies.set(names.login + id, `${t.toString(36)}.${nonce}.${pkce.verifier}`, LOGIN_MAX_AGE_SECONDS));
 
-    const params = new URLSearchParams({
-      response_type: 'code',
-      client_id: config.clientId,
-      redirect_uri: origin(req) + config.callbackPath,
-      scope: config.scope,
-      state,
-      code_challenge: pkce.challenge,
-      code_challenge_method: 'S256',
-    });
-    if (config.identityProvider !== undefined) params.set('identity_provider', config.identityProvider);
     log.info('login_start', { route: 'protected', status: 302 });
-    return redirect(`${authorizeUrl}?${params.toString()}`, out);
+    return redirect(
+      `${authorizeClient}${encodeURIComponent(origin(req) + config.callbackPath)}${authorizeScope}&state=${state}&code_challenge=${pkce.challenge}${authorizeTail}`,
+      out,
+    );
   }
 
   function noSession(req: EdgeRequest, jar: ReadonlyMap<string, string>, setCookies: string[]): EdgeResult {
