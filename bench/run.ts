@@ -21,9 +21,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-// eslint-disable-next-line import/no-extraneous-dependencies
 import { build } from 'esbuild';
-// eslint-disable-next-line import/no-extraneous-dependencies
 import { generate } from 'selfsigned';
 import type { WarmKindResult, WarmSpec } from './child/warm';
 import { CfEvent, Kind, OTHER_COOKIES, viewerRequest } from './lib/events';

@@ -190,7 +190,7 @@ function cloudFrontErrorPage(status: number, title: string): string {
 export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEdge> {
   // selfsigned is ESM-compatible CommonJS; its v5 API is async.
   // A devDependency: the playground is a development tool and never ships.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const selfsigned = require('selfsigned') as { generate: (attrs: unknown, opts: unknown) => Promise<{ private: string; cert: string }> };
   const hostname = options.hostname ?? 'localhost';
   const pems = await selfsigned.generate([{ name: 'commonName', value: hostname }], {

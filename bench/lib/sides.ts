@@ -4,14 +4,13 @@
  */
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-// eslint-disable-next-line import/no-extraneous-dependencies
-import { build } from 'esbuild';
+import { build, BuildOptions } from 'esbuild';
 import { CookieLayout, TokenCookies } from './events';
 import { CLIENT_ID, Jwks, REGION, USER_POOL_ID, USERNAME } from './jwt';
+import { EDGE_AUTH_BUILD } from '../../scripts/bundle';
 
 export const REPO = join(__dirname, '..', '..');
 export const OURS_BUNDLE = join(REPO, 'assets', 'edge-auth', 'index.js');
-export const OURS_ENTRY = join(REPO, 'lambda-src', 'edge-auth', 'index.ts');
 
 /**
  * Ours: cookie names from lambda-src/edge-auth/cookies.ts with the default `cookies` settings:
@@ -75,13 +74,8 @@ function theirsConfig(s: SideSettings, csrf: boolean): Record<string, unknown> {
 
 const ESBUILD_COMMON = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', legalComments: 'none', logLevel: 'error' } as const;
 
-/** The bundle task's esbuild settings (.projenrc.ts `bundle`), for building ours from source. */
-export const OURS_BUILD = {
-  ...{ bundle: true, platform: 'node', target: 'node20', format: 'cjs', legalComments: 'none', logLevel: 'error' } as const,
-  minify: true,
-  entryPoints: [OURS_ENTRY],
-  tsconfig: join(REPO, 'lambda-src', 'tsconfig.json'),
-};
+/** The bundle task's esbuild settings (scripts/bundle.ts), for building ours from source. */
+export const OURS_BUILD: BuildOptions = { ...EDGE_AUTH_BUILD, minify: true, logLevel: 'error' };
 
 /**
  * @param oursFromSource bundle lambda-src/edge-auth into the scratch directory (the bundle task's
@@ -104,9 +98,8 @@ export async function buildDeployables(scratch: string, s: SideSettings, oursFro
   writeFileSync(join(d.ours, 'config.json'), JSON.stringify(oursConfig(s)));
 
   await build({
-    ...ESBUILD_COMMON,
-    entryPoints: [OURS_ENTRY],
-    tsconfig: join(REPO, 'lambda-src', 'tsconfig.json'),
+    ...EDGE_AUTH_BUILD,
+    logLevel: 'error',
     minifySyntax: true,
     minifyWhitespace: true,
     outfile: join(d.oursProfile, 'index.js'),

@@ -5,7 +5,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
-// eslint-disable-next-line import/no-extraneous-dependencies
 import JSZip from 'jszip';
 
 export interface SizeRow { files: number; raw: number; gzip: number; zip: number }

@@ -6,7 +6,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-// eslint-disable-next-line import/no-extraneous-dependencies
 import { Authenticator } from 'cognito-at-edge';
 
 interface TheirsConfig {

@@ -4,8 +4,6 @@
  * bundle zip. No AWS calls here, so tools (tests, the playground) can build exactly the
  * `config.json` a deployment would write, from a synthesised template.
  */
-// jszip is a devDependency on purpose: esbuild bundles it into assets/config-injector/index.js.
-/* eslint-disable import/no-extraneous-dependencies */
 import JSZip from 'jszip';
 import { ConfigError, assertObject, optionalBoolean, optionalNumber, optionalString, optionalStringArray, requireString, safeJsonParse } from './assert';
 import type { EdgeAuthConfig, EdgeCookieConfig, EdgePathRule } from '../shared/edge-config';

@@ -13,7 +13,6 @@
  *   nor is a Cognito refusal (logged): a delete must not block the stack's deletion.
  */
 // The AWS SDK v3 clients are devDependencies on purpose: Lambda's Node.js runtime provides them (esbuild keeps them external).
-/* eslint-disable import/no-extraneous-dependencies */
 import {
   CognitoIdentityProviderClient, DescribeUserPoolClientCommand, ResourceNotFoundException,
   UpdateUserPoolClientCommand, UpdateUserPoolClientCommandInput, UserPoolClientType,

@@ -7,7 +7,6 @@
  * CloudFront may still be replicating).
  */
 // The AWS SDK v3 clients are devDependencies on purpose: Lambda's Node.js runtime provides them (esbuild keeps them external).
-/* eslint-disable import/no-extraneous-dependencies */
 import { CognitoIdentityProviderClient, DescribeUserPoolClientCommand, UserPoolClientType } from '@aws-sdk/client-cognito-identity-provider';
 import { GetFunctionConfigurationCommand, LambdaClient, PublishVersionCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';

@@ -2,8 +2,6 @@
  * Validates the raw `config.json` (an `unknown` value) against the `EdgeAuthConfig` contract and
  * resolves every default, once, at load. Errors name the field, never its value.
  */
-// aws-jwt-verify is a devDependency on purpose: esbuild bundles it into assets/edge-auth/index.js.
-/* eslint-disable import/no-extraneous-dependencies */
 import { assertIsJwks } from 'aws-jwt-verify/jwk';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import { ConfigError } from './errors';

@@ -8,8 +8,6 @@
  * - fetch failed, or rate-limited after a failed fetch, or never had a key set →
  *   `JwksUnavailableError` (503 page, never a login loop).
  */
-// aws-jwt-verify is a devDependency on purpose: esbuild bundles it into assets/edge-auth/index.js.
-/* eslint-disable import/no-extraneous-dependencies */
 import { JwtWithoutValidKidError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
 import { assertIsJwks, findJwkInJwks } from 'aws-jwt-verify/jwk';
 import type { Jwks, JwksCache, JwkWithKid } from 'aws-jwt-verify/jwk';

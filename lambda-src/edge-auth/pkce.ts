@@ -1,4 +1,5 @@
 /** PKCE (RFC 7636, S256) and random identifiers. */
+import * as crypto from 'node:crypto';
 import { createHash, randomFillSync } from 'node:crypto';
 
 // CSPRNG bytes drawn in 4 KiB batches (one randomFillSync per ~60 logins instead of three calls
@@ -31,6 +32,11 @@ export function createPkce(): Pkce {
   return { verifier, challenge: pkceChallenge(verifier) };
 }
 
+// One-shot `crypto.hash` (Node >= 20.12 and 21.7) is ~2x faster than a Hash object; older Nodes
+// fall back. Typed here because @types/node for Node 20.0 does not declare it.
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string }).hash;
+
 export function pkceChallenge(verifier: string): string {
+  if (oneShotHash !== undefined) return oneShotHash('sha256', verifier, 'base64url');
   return createHash('sha256').update(verifier, 'ascii').digest('base64url');
 }

@@ -17,30 +17,46 @@ const STATUS_TEXT: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-const COMMON_HEADERS: CloudFrontHeaders = {
-  'cache-control': [{ key: 'Cache-Control', value: 'no-store' }],
-  'referrer-policy': [{ key: 'Referrer-Policy', value: 'no-referrer' }],
-  'x-content-type-options': [{ key: 'X-Content-Type-Options', value: 'nosniff' }],
-};
-const HTML_HEADERS: CloudFrontHeaders = {
-  ...COMMON_HEADERS,
-  'content-type': [{ key: 'Content-Type', value: 'text/html; charset=utf-8' }],
-  'content-security-policy': [{ key: 'Content-Security-Policy', value: "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'" }],
-};
-const JSON_HEADERS: CloudFrontHeaders = {
-  ...COMMON_HEADERS,
-  'content-type': [{ key: 'Content-Type', value: 'application/json' }],
-};
+// Header values are shared, immutable-by-convention arrays; every response gets its own header
+// object, written as a literal (the bench's login profile showed object spreads here at 14%).
+const CACHE_CONTROL = [{ key: 'Cache-Control', value: 'no-store' }];
+const REFERRER_POLICY = [{ key: 'Referrer-Policy', value: 'no-referrer' }];
+const NOSNIFF = [{ key: 'X-Content-Type-Options', value: 'nosniff' }];
+const HTML_TYPE = [{ key: 'Content-Type', value: 'text/html; charset=utf-8' }];
+const HTML_CSP = [{ key: 'Content-Security-Policy', value: "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'" }];
+const JSON_TYPE = [{ key: 'Content-Type', value: 'application/json' }];
 
 /** Escape text for HTML element content and double-quoted attributes. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function headersWith(base: CloudFrontHeaders, setCookies: readonly string[], extra?: CloudFrontHeaders): CloudFrontHeaders {
-  const headers: CloudFrontHeaders = { ...base, ...extra };
-  if (setCookies.length > 0) headers['set-cookie'] = setCookies.map((value) => ({ key: 'Set-Cookie', value }));
+function setCookieHeader(headers: CloudFrontHeaders, setCookies: readonly string[]): CloudFrontHeaders {
+  if (setCookies.length > 0) {
+    const values = new Array<{ key: string; value: string }>(setCookies.length);
+    for (let i = 0; i < setCookies.length; i++) values[i] = { key: 'Set-Cookie', value: setCookies[i] };
+    headers['set-cookie'] = values;
+  }
   return headers;
+}
+
+function htmlHeaders(setCookies: readonly string[]): CloudFrontHeaders {
+  return setCookieHeader({
+    'cache-control': CACHE_CONTROL,
+    'referrer-policy': REFERRER_POLICY,
+    'x-content-type-options': NOSNIFF,
+    'content-type': HTML_TYPE,
+    'content-security-policy': HTML_CSP,
+  }, setCookies);
+}
+
+function jsonHeaders(setCookies: readonly string[]): CloudFrontHeaders {
+  return setCookieHeader({
+    'cache-control': CACHE_CONTROL,
+    'referrer-policy': REFERRER_POLICY,
+    'x-content-type-options': NOSNIFF,
+    'content-type': JSON_TYPE,
+  }, setCookies);
 }
 
 /** 302 to `location` (already validated by the caller: hosted UI or https://<allowed host>/…). */
@@ -48,7 +64,12 @@ export function redirect(location: string, setCookies: readonly string[] = []): 
   return {
     status: '302',
     statusDescription: STATUS_TEXT[302],
-    headers: headersWith(COMMON_HEADERS, setCookies, { location: [{ key: 'Location', value: location }] }),
+    headers: setCookieHeader({
+      'cache-control': CACHE_CONTROL,
+      'referrer-policy': REFERRER_POLICY,
+      'x-content-type-options': NOSNIFF,
+      'location': [{ key: 'Location', value: location }],
+    }, setCookies),
   };
 }
 
@@ -75,7 +96,7 @@ export function page(kind: PageKind, link?: string, setCookies: readonly string[
   return {
     status: String(p.status),
     statusDescription: STATUS_TEXT[p.status],
-    headers: headersWith(HTML_HEADERS, setCookies),
+    headers: htmlHeaders(setCookies),
     body,
   };
 }
@@ -85,7 +106,7 @@ export function unauthenticatedJson(setCookies: readonly string[] = []): CloudFr
   return {
     status: '401',
     statusDescription: STATUS_TEXT[401],
-    headers: headersWith(JSON_HEADERS, setCookies),
+    headers: jsonHeaders(setCookies),
     body: '{"error":"unauthenticated"}',
   };
 }
@@ -95,7 +116,7 @@ export function unavailableJson(): CloudFrontResultResponse {
   return {
     status: '503',
     statusDescription: STATUS_TEXT[503],
-    headers: headersWith(JSON_HEADERS, []),
+    headers: jsonHeaders([]),
     body: '{"error":"unavailable"}',
   };
 }

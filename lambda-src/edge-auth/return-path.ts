@@ -16,6 +16,7 @@ const SAFE_CHARS = /^\/[\x21-\x5b\x5d-\x7e]*$/;
 export const MAX_RETURN_PATH = 800;
 
 function decodeRepeatedly(value: string): string | undefined {
+  if (!value.includes('%')) return value;
   let current = value;
   for (let i = 0; i < 3; i++) {
     let next: string;

@@ -37,7 +37,11 @@ export class StateSigner {
   }
 
   sign(payload: StatePayload): string {
-    const body = Buffer.from(JSON.stringify({ n: payload.n, p: payload.p, t: payload.t, i: payload.i }), 'utf8').toString('base64url');
+    // Same JSON as JSON.stringify({ n, p, t, i }), without building the object: n and i are
+    // base64url, t an integer, and p goes through JSON.stringify.
+    if (!B64URL.test(payload.n) || !B64URL.test(payload.i) || !Number.isInteger(payload.t)) throw new StateInvalidError('malformed');
+    const json = `{"n":"${payload.n}","p":${JSON.stringify(payload.p)},"t":${payload.t},"i":"${payload.i}"}`;
+    const body = Buffer.from(json, 'utf8').toString('base64url');
     return `${body}.${this.mac(body).toString('base64url')}`;
   }
 

@@ -5,8 +5,6 @@
  * keys so a parsed object can never pollute a prototype. Returns `unknown`: callers narrow the
  * value with the helpers in `assert.ts`.
  */
-// aws-jwt-verify is a devDependency on purpose: esbuild bundles it into assets/edge-auth/index.js.
-/* eslint-disable import/no-extraneous-dependencies */
 import { safeJsonParse as jwtVerifySafeJsonParse } from 'aws-jwt-verify/safe-json-parse';
 
 /** Parse `text` as JSON; `undefined` when it is not valid JSON (never throws). */

@@ -1,7 +1,7 @@
 /**
  * Loads the real built bundle (assets/edge-auth/index.js) with a written config.json, the way
  * Lambda@Edge runs it: the bundle is copied into a fresh temp dir next to the config and required.
- * The bundle is (re)built with the same esbuild command as `npx projen bundle` when it is missing
+ * The bundle is (re)built by scripts/bundle.ts (what `npx projen bundle` runs) when it is missing
  * or older than the handler sources.
  */
 import { execFileSync } from 'node:child_process';
@@ -26,10 +26,7 @@ function newestSource(dir: string): number {
 export function ensureBundle(): void {
   const sources = Math.max(newestSource(join(ROOT, 'lambda-src', 'edge-auth')), newestSource(join(ROOT, 'lambda-src', 'shared')));
   if (existsSync(BUNDLE) && statSync(BUNDLE).mtimeMs >= sources) return;
-  execFileSync(join(ROOT, 'node_modules', '.bin', 'esbuild'), [
-    'lambda-src/edge-auth/index.ts', '--bundle', '--platform=node', '--target=node20', '--format=cjs', '--minify',
-    '--legal-comments=none', '--tsconfig=lambda-src/tsconfig.json', `--outfile=${BUNDLE}`, '--log-level=warning',
-  ], { cwd: ROOT, stdio: 'pipe' });
+  execFileSync(join(ROOT, 'node_modules', '.bin', 'ts-node'), ['-P', 'test/tsconfig.json', 'scripts/bundle.ts'], { cwd: ROOT, stdio: 'pipe' });
 }
 
 export type BundleHandler = (event: unknown) => Promise<CloudFrontRequest | CloudFrontResultResponse>;

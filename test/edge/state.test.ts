@@ -1,5 +1,6 @@
 /** Unit tests of state.ts (HMAC-signed state) and pkce.ts. */
 import { createHash, createHmac } from 'node:crypto';
+import fc from 'fast-check';
 import { StateInvalidError } from '../../lambda-src/edge-auth/errors';
 import { createPkce, randomId } from '../../lambda-src/edge-auth/pkce';
 import { LOGIN_MAX_AGE_SECONDS, safeEqual, StateSigner } from '../../lambda-src/edge-auth/state';
@@ -20,6 +21,20 @@ function code(f: () => unknown): string {
 
 test('round trip', () => {
   expect(signer.verify(signer.sign(payload), now + 5)).toEqual(payload);
+});
+
+test('the signed body is exactly JSON.stringify({ n, p, t, i }), for any path (property)', () => {
+  const b64url = fc.string({ unit: fc.constantFrom(...'ABCabc019_-'), minLength: 1, maxLength: 30 });
+  fc.assert(fc.property(b64url, fc.string({ unit: 'binary', maxLength: 60 }), fc.integer({ min: 0, max: 4_000_000_000 }), b64url, (n, p, t, i) => {
+    const body = signer.sign({ n, p, t, i }).split('.')[0];
+    expect(Buffer.from(body, 'base64url').toString('utf8')).toBe(JSON.stringify({ n, p, t, i }));
+  }));
+});
+
+test('sign refuses a nonce or id outside base64url and a non-integer time (no JSON injection)', () => {
+  expect(code(() => signer.sign({ ...payload, n: 'a","p":"//evil' }))).toBe('malformed');
+  expect(code(() => signer.sign({ ...payload, i: '' }))).toBe('malformed');
+  expect(code(() => signer.sign({ ...payload, t: 1.5 }))).toBe('malformed');
 });
 
 test.each([

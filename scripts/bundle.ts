@@ -1,0 +1,71 @@
+/**
+ * Bundles the Lambda handlers into their fixed paths (design §3) with esbuild:
+ * - assets/edge-auth/index.js: lambda-src/edge-auth, aws-jwt-verify included, minified;
+ * - assets/config-injector/index.js: lambda-src/config-injector, the AWS SDK left to the runtime.
+ * The `bundle` task runs this before compile; the bench imports the same settings, so what it
+ * measures is what ships.
+ *
+ * Usage: ts-node -P test/tsconfig.json scripts/bundle.ts
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build, BuildOptions, Plugin } from 'esbuild';
+
+const ROOT = join(__dirname, '..');
+
+/**
+ * aws-jwt-verify ships an HTTPS fetcher (node:https + node:stream) for its default JWKS cache.
+ * The edge handler never uses it: the key set comes from config.json, and its own JWKS cache
+ * refetches through global `fetch` (lambda-src/edge-auth/jwks-cache.ts). Loading node:https and
+ * node:tls at cold start cost 3–8 ms and ~1 MiB, so the module is replaced by one whose fetch
+ * refuses. A test checks the bundle does not require https, tls or stream.
+ */
+export const stubJwtVerifyFetcher: Plugin = {
+  name: 'stub-aws-jwt-verify-https',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/https-node\.js$/ }, (args) => (
+      /[\\/]aws-jwt-verify[\\/]/.test(args.importer) ? { path: 'aws-jwt-verify-https-node-stub', namespace: 'edge-auth-stub' } : undefined
+    ));
+    b.onLoad({ filter: /.*/, namespace: 'edge-auth-stub' }, () => ({
+      loader: 'js',
+      contents: 'export async function fetch() { throw new Error("aws-jwt-verify\'s HTTPS fetcher is not bundled at the edge"); }',
+    }));
+  },
+};
+
+const COMMON: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  legalComments: 'none',
+  logLevel: 'warning',
+  tsconfig: join(ROOT, 'lambda-src', 'tsconfig.json'),
+};
+
+/** The edge bundle's settings, without an output (callers add `outfile`, and `minify` unless they profile). */
+export const EDGE_AUTH_BUILD: BuildOptions = {
+  ...COMMON,
+  entryPoints: [join(ROOT, 'lambda-src', 'edge-auth', 'index.ts')],
+  plugins: [stubJwtVerifyFetcher],
+};
+
+export const CONFIG_INJECTOR_BUILD: BuildOptions = {
+  ...COMMON,
+  entryPoints: [join(ROOT, 'lambda-src', 'config-injector', 'index.ts')],
+  external: ['@aws-sdk/*'],
+};
+
+async function main(): Promise<void> {
+  const edge = await build({ ...EDGE_AUTH_BUILD, minify: true, metafile: true, outfile: join(ROOT, 'assets', 'edge-auth', 'index.js') });
+  mkdirSync(join(ROOT, 'test-reports'), { recursive: true });
+  writeFileSync(join(ROOT, 'test-reports', 'edge-auth.meta.json'), JSON.stringify(edge.metafile));
+  await build({ ...CONFIG_INJECTOR_BUILD, minify: true, outfile: join(ROOT, 'assets', 'config-injector', 'index.js') });
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  });
+}
