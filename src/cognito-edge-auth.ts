@@ -165,8 +165,10 @@ export interface CognitoEdgeAuthProps {
 
   /**
    * Runtime of the edge function: a Node.js runtime, 20 or later, that Lambda@Edge supports.
+   * Node.js 20 is accepted with a warning: it left Lambda's standard support on 30 April 2026,
+   * after which Lambda stops creating, then updating, functions on it.
    *
-   * @default lambda.Runtime.NODEJS_20_X
+   * @default lambda.Runtime.NODEJS_22_X
    */
   readonly runtime?: lambda.Runtime;
 
@@ -482,10 +484,13 @@ function validateProps(scope: Construct, props: CognitoEdgeAuthProps): Settings 
 
   const cookies = cookieConfig(props.cookieSettings, warn);
 
-  const runtime = props.runtime ?? lambda.Runtime.NODEJS_20_X;
+  const runtime = props.runtime ?? lambda.Runtime.NODEJS_22_X;
   const major = /^nodejs(\d+)\.x$/.exec(runtime.name);
   if (runtime.family !== lambda.RuntimeFamily.NODEJS || !major || Number(major[1]) < 20) {
-    throw new PropError(`runtime must be a Node.js runtime, 20 or later, that Lambda@Edge supports (the handler is a Node.js 20 bundle), got ${runtime.name}; use lambda.Runtime.NODEJS_20_X or NODEJS_22_X`);
+    throw new PropError(`runtime must be a Node.js runtime, 20 or later, that Lambda@Edge supports (the handler is a Node.js 20 bundle), got ${runtime.name}; use Runtime.NODEJS_22_X (the default)`);
+  }
+  if (Number(major[1]) === 20) {
+    warn('runtime: Node.js 20 left Lambda\'s standard support on 30 April 2026, after which Lambda stops creating, then updating, functions on it; use Runtime.NODEJS_22_X (the default)');
   }
 
   const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;

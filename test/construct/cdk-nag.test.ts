@@ -20,8 +20,8 @@ const REASONS: Record<string, string> = {
   'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:us-east-1:<account>:function:<fn>:*]':
     'The config injector reads the state of the versions it publishes of its one edge function (version numbers are assigned at deploy time).',
   'AwsSolutions-L1':
-    'The edge function runs Node.js 20 by default (a Lambda@Edge runtime the bundle targets; the runtime prop picks another), ' +
-    'the config injector Node.js 22; neither needs the newest runtime to be safe, and upgrades are a library release.',
+    'The edge function and the config injector run Node.js 22, a supported runtime that Lambda@Edge runs; ' +
+    'the edge function\'s runtime prop picks another, and upgrades of the default are a library release.',
   'AwsSolutions-SMG4':
     'The state-signing key signs OAuth state that lives at most 10 minutes; it is copied into the function version at deploy time, ' +
     'so an automatic rotation would not reach the edge. Rotate it by redeploying after changing it.',

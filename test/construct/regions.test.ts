@@ -20,7 +20,7 @@ describe('stack in eu-west-1', () => {
     const edge = Template.fromStack(support);
     edge.resourceCountIs('AWS::Lambda::Function', 1);
     edge.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs20.x',
+      Runtime: 'nodejs22.x',
       Handler: 'index.handler',
       MemorySize: 128,
       Timeout: 5,
@@ -81,7 +81,7 @@ describe('stack in us-east-1', () => {
     const t = Template.fromStack(f.stack);
     t.resourceCountIs('AWS::Lambda::Function', 2);
     t.hasResource('AWS::Lambda::Function', {
-      Properties: Match.objectLike({ Runtime: 'nodejs20.x', MemorySize: 128 }),
+      Properties: Match.objectLike({ Runtime: 'nodejs22.x', MemorySize: 128 }),
       DeletionPolicy: 'Retain',
     });
     // the config resource waits for the function (it finds it by name)

@@ -5,7 +5,7 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ACCOUNT, addAuth, fixture } from './helpers';
+import { ACCOUNT, addAuth, fixture, supportStack } from './helpers';
 import { CognitoEdgeAuth } from '../../src';
 
 /** Build and synthesise; returns the error message or undefined. */
@@ -207,6 +207,17 @@ describe('runtime, removalPolicy, refreshTokenValidity, domain', () => {
     ['node 18', lambda.Runtime.NODEJS_18_X],
   ])('runtime %s is rejected', (_n, runtime) => {
     expect(errorOf({ runtime })).toMatch(/runtime must be a Node.js runtime, 20 or later.*got (python3.12|nodejs18.x)/);
+  });
+
+  test('runtime Node.js 20 is accepted with a warning; the default is Node.js 22, without one', () => {
+    const f = fixture();
+    addAuth(f, { runtime: lambda.Runtime.NODEJS_20_X });
+    Annotations.fromStack(f.stack).hasWarning('/Site/Auth', Match.stringLikeRegexp('runtime: Node.js 20 left Lambda\'s standard support.*use Runtime.NODEJS_22_X'));
+    Template.fromStack(supportStack(f)).hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs20.x' });
+    const d = fixture();
+    addAuth(d, {});
+    Template.fromStack(supportStack(d)).hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x' });
+    expect(() => Annotations.fromStack(d.stack).hasWarning('/Site/Auth', Match.stringLikeRegexp('runtime'))).toThrow();
   });
 
   test('removalPolicy DESTROY warns', () => {
