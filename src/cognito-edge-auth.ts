@@ -379,7 +379,7 @@ export class CognitoEdgeAuth extends Construct {
     const isProtected = (pattern: string) => settings.protectedBehaviors === undefined || settings.protectedBehaviors.has(pattern);
     behaviors.associate(versionArn, isProtected);
     this.node.addValidation({
-      validate: () => validateBehaviors(behaviors.resolve(), settings, isProtected),
+      validate: () => validateBehaviors(behaviors.resolve(), settings, isProtected, (id, message) => Annotations.of(this).addWarningV2(id, message)),
     });
 
     // ---- callback and sign-out URLs ----
@@ -560,8 +560,16 @@ function validateCookieDomainAgainstAliases(scope: Construct, domain: string | u
     `cookieSettings.domain: with a Domain set, logins work only on hosts inside ${domain}, not through the distribution's *.cloudfront.net name`);
 }
 
-function validateBehaviors(behaviors: ResolvedBehavior[], settings: Settings, isProtected: (p: string) => boolean): string[] {
+function validateBehaviors(behaviors: ResolvedBehavior[], settings: Settings, isProtected: (p: string) => boolean,
+  warn: (id: string, message: string) => void): string[] {
   const errors: string[] = [];
+  const plainHttp = behaviors.filter((b) => b.viewerProtocolPolicy === 'allow-all'
+    && isProtected(b.pathPattern === DEFAULT_BEHAVIOR ? DEFAULT_BEHAVIOR : normalizePattern(String(b.pathPattern))));
+  if (plainHttp.length > 0) {
+    warn('cdk-cognito-edge-auth:viewerProtocolPolicy', `protected behaviour(s) ${plainHttp.map((b) => JSON.stringify(b.pathPattern)).join(', ')} allow plain HTTP: ` +
+      'the session cookies are Secure, so browsers never send them over http:// and every plain-HTTP request is sent to sign in again; ' +
+      'set viewerProtocolPolicy to REDIRECT_TO_HTTPS (or HTTPS_ONLY) on those behaviours');
+  }
   const patterns = new Set(behaviors.map((b) => b.pathPattern === DEFAULT_BEHAVIOR ? DEFAULT_BEHAVIOR : normalizePattern(String(b.pathPattern))));
   for (const p of settings.protectedBehaviors ?? []) {
     if (!patterns.has(p)) {

@@ -49,11 +49,11 @@ export function fixture(options: FixtureOptions = {}): Fixture {
   }
   const origin = new origins.HttpOrigin('origin.example.com');
   const distribution = new cloudfront.Distribution(stack, 'Distribution', {
-    defaultBehavior: { origin },
+    defaultBehavior: { origin, viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS },
     ...options.distributionProps,
   });
   for (const [pattern, opts] of Object.entries(options.behaviors ?? {})) {
-    distribution.addBehavior(pattern, origin, opts);
+    distribution.addBehavior(pattern, origin, { viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS, ...opts });
   }
   return { app, stack, userPool, userPoolClient, userPoolDomain, distribution };
 }

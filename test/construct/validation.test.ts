@@ -220,6 +220,17 @@ describe('runtime, removalPolicy, refreshTokenValidity, domain', () => {
     expect(() => Annotations.fromStack(d.stack).hasWarning('/Site/Auth', Match.stringLikeRegexp('runtime'))).toThrow();
   });
 
+  test('protected behaviours that allow plain HTTP warn (by name); unprotected ones and HTTPS ones do not', () => {
+    const allowAll = { viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.ALLOW_ALL };
+    const origin = new origins.HttpOrigin('origin.example.com');
+    const f = fixture({ distributionProps: { defaultBehavior: { origin } }, behaviors: { '/api/*': allowAll, '/public/*': allowAll, '/docs/*': {} } });
+    addAuth(f, { protectedBehaviors: ['*', '/api/*', '/docs/*'] });
+    const warnings = Annotations.fromStack(f.stack).findWarning('/Site/Auth', Match.stringLikeRegexp('allow plain HTTP'));
+    expect(warnings).toHaveLength(1);
+    expect(String(warnings[0].entry.data)).toMatch(/^protected behaviour\(s\) "\/api\/\*", "\*" allow plain HTTP: .*set viewerProtocolPolicy to REDIRECT_TO_HTTPS/);
+    expect(String(warnings[0].entry.data)).not.toMatch(/public|docs/);
+  });
+
   test('removalPolicy DESTROY warns', () => {
     warningsOf({ removalPolicy: RemovalPolicy.DESTROY }).hasWarning('/Site/Auth', Match.stringLikeRegexp('removalPolicy: DESTROY makes deleting the stack'));
     expect(() => warningsOf({}).hasWarning('/Site/Auth', Match.anyValue())).toThrow();
