@@ -12,7 +12,7 @@ import { resolveConfig, ResolvedConfig } from './config';
 import {
   cookieNames, CookieWriter, parseCookies, readSplitCookie, splitNamesIn, stripCookies,
 } from './cookies';
-import { EdgeAuthError, JwksUnavailableError, OAuthRejectedError } from './errors';
+import { EdgeAuthError, JwksUnavailableError, OAuthRejectedError, UpstreamError } from './errors';
 import { fetchJwksWith } from './jwks-cache';
 import { Logger, LogEvent, Route } from './logger';
 import { createPkce, randomId } from './pkce';
@@ -253,7 +253,7 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
     } catch (err) {
       if (err instanceof OAuthRejectedError) return callbackFailed('callback_rejected', 'token_rejected', link, consumed);
       log.error('upstream_failed', { route: 'callback', upstream: 'token', status: 502, reason: errorCode(err) });
-      return page('upstream_failed', link, consumed);
+      return page(err instanceof UpstreamError && err.code === 'timeout' ? 'upstream_timeout' : 'upstream_failed', link, consumed);
     }
     let identity: Identity;
     try {

@@ -74,12 +74,13 @@ export function redirect(location: string, setCookies: readonly string[] = []): 
 }
 
 /** The pages the handler can show. Texts are fixed. */
-export type PageKind = 'bad_request' | 'forbidden' | 'upstream_failed' | 'jwks_unavailable' | 'callback_failed' | 'login_loop' | 'misconfigured' | 'internal';
+export type PageKind = 'bad_request' | 'forbidden' | 'upstream_failed' | 'upstream_timeout' | 'jwks_unavailable' | 'callback_failed' | 'login_loop' | 'misconfigured' | 'internal';
 
 const PAGES: Record<PageKind, { status: number; title: string; text: string; linkText?: string }> = {
   bad_request: { status: 400, title: 'Bad request', text: 'This request cannot be handled.' },
   forbidden: { status: 403, title: 'Access denied', text: 'You are signed in, but your account does not have access to this page.', linkText: 'Sign out' },
-  upstream_failed: { status: 502, title: 'Sign-in service unavailable', text: 'The sign-in service did not answer in time. Please try again.', linkText: 'Try again' },
+  upstream_failed: { status: 502, title: 'Sign-in service unavailable', text: 'The sign-in service could not complete your sign-in. Please try again.', linkText: 'Try again' },
+  upstream_timeout: { status: 502, title: 'Sign-in service unavailable', text: 'The sign-in service did not answer in time. Please try again.', linkText: 'Try again' },
   jwks_unavailable: { status: 503, title: 'Temporarily unavailable', text: 'Your session cannot be checked right now. Please try again in a minute.', linkText: 'Try again' },
   callback_failed: { status: 400, title: 'Sign-in failed', text: 'Sign-in was not completed.', linkText: 'Try again' },
   login_loop: { status: 401, title: 'Sign-in did not complete', text: 'Your browser came back from sign-in without a session. Cookies may be blocked for this site.', linkText: 'Try again' },

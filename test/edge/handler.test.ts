@@ -210,6 +210,7 @@ describe('callback', () => {
     const r = asResponse(await h(cfEvent({ uri: '/_auth/callback', querystring: `code=c&state=${state}`, cookies: cookieHeader(jar) })));
     expect(r.status).toBe('502');
     expect(r.body).toContain(`href="https://${DIST_DOMAIN}/x"`);
+    expect(r.body).toContain('could not complete your sign-in');
     expect(r.body).not.toContain('boom');
   });
 
@@ -227,6 +228,7 @@ describe('callback', () => {
     const t0 = Date.now();
     const r = asResponse(await h(cfEvent({ uri: '/_auth/callback', querystring: `code=c&state=${state}`, cookies: cookieHeader(jar) })));
     expect(r.status).toBe('502');
+    expect(r.body).toContain('did not answer in time');
     expect(Date.now() - t0).toBeLessThan(1500);
   });
 

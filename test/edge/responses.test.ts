@@ -1,7 +1,7 @@
 /** Unit tests of responses.ts: shapes, mandatory headers, escaping, sizes. */
 import { escapeHtml, page, PageKind, redirect, unauthenticatedJson } from '../../lambda-src/edge-auth/responses';
 
-const kinds: PageKind[] = ['bad_request', 'forbidden', 'upstream_failed', 'jwks_unavailable', 'callback_failed', 'login_loop', 'misconfigured', 'internal'];
+const kinds: PageKind[] = ['bad_request', 'forbidden', 'upstream_failed', 'upstream_timeout', 'jwks_unavailable', 'callback_failed', 'login_loop', 'misconfigured', 'internal'];
 
 test('302 shape with Location, no-store, no-referrer and Set-Cookie', () => {
   const r = redirect('https://x.example/a', ['a=b']);
@@ -27,7 +27,7 @@ test.each(kinds)('page %s: small HTML, no-store, no-referrer, CSP', (kind) => {
 });
 
 test('status codes', () => {
-  expect(kinds.map((k) => page(k).status)).toEqual(['400', '403', '502', '503', '400', '401', '500', '500']);
+  expect(kinds.map((k) => page(k).status)).toEqual(['400', '403', '502', '502', '503', '400', '401', '500', '500']);
 });
 
 test('links are escaped', () => {
