@@ -258,7 +258,7 @@ export class CognitoEdgeAuth extends Construct {
     const stack = Stack.of(this);
     if (Token.isUnresolved(stack.region) || Token.isUnresolved(stack.account)) {
       throw new PropError('the stack needs an explicit account and region, because the edge function is created in us-east-1 ' +
-        'and named at synth time: set env on the stack, e.g. new Stack(app, \'Site\', { env: { account: \'123456789012\', region: \'eu-west-1\' } })');
+        'and named at synth time: set env on the stack, with an account and a region (e.g. account 123456789012, region eu-west-1)');
     }
 
     const settings = validateProps(this, props);
@@ -598,10 +598,10 @@ function validateClient(scope: Construct, client: cognito.IUserPoolClient, scope
   const enabled = stack.resolve(cfn.allowedOAuthFlowsUserPoolClient);
   if (Array.isArray(flows) && flows.every((f) => typeof f === 'string') && (!flows.includes('code') || enabled === false)) {
     throw new PropError(`userPoolClient must allow the OAuth authorization code grant (its flows: ${JSON.stringify(flows)}); ` +
-      'set oAuth: { flows: { authorizationCodeGrant: true } } on the client');
+      'turn on authorizationCodeGrant (authorization_code_grant in Python) in the flows of the client\'s oAuth settings');
   }
   if (flows === undefined && (enabled === undefined || enabled === false)) {
-    throw new PropError('userPoolClient has OAuth disabled; enable it with oAuth: { flows: { authorizationCodeGrant: true } } (and no disableOAuth)');
+    throw new PropError('userPoolClient has OAuth disabled; drop disableOAuth and turn on authorizationCodeGrant (authorization_code_grant in Python) in the flows of the client\'s oAuth settings');
   }
   scope.node.addValidation({
     validate: () => {

@@ -40,23 +40,16 @@ function setCookieHeader(headers: CloudFrontHeaders, setCookies: readonly string
   return headers;
 }
 
-function htmlHeaders(setCookies: readonly string[]): CloudFrontHeaders {
-  return setCookieHeader({
+/** Headers of a generated page: the common ones, its content type, a CSP for HTML. */
+function pageHeaders(contentType: typeof HTML_TYPE, setCookies: readonly string[], csp?: typeof HTML_CSP): CloudFrontHeaders {
+  const headers: CloudFrontHeaders = {
     'cache-control': CACHE_CONTROL,
     'referrer-policy': REFERRER_POLICY,
     'x-content-type-options': NOSNIFF,
-    'content-type': HTML_TYPE,
-    'content-security-policy': HTML_CSP,
-  }, setCookies);
-}
-
-function jsonHeaders(setCookies: readonly string[]): CloudFrontHeaders {
-  return setCookieHeader({
-    'cache-control': CACHE_CONTROL,
-    'referrer-policy': REFERRER_POLICY,
-    'x-content-type-options': NOSNIFF,
-    'content-type': JSON_TYPE,
-  }, setCookies);
+    'content-type': contentType,
+  };
+  if (csp !== undefined) headers['content-security-policy'] = csp;
+  return setCookieHeader(headers, setCookies);
 }
 
 /** 302 to `location` (already validated by the caller: hosted UI or https://<allowed host>/…). */
@@ -97,7 +90,7 @@ export function page(kind: PageKind, link?: string, setCookies: readonly string[
   return {
     status: String(p.status),
     statusDescription: STATUS_TEXT[p.status],
-    headers: htmlHeaders(setCookies),
+    headers: pageHeaders(HTML_TYPE, setCookies, HTML_CSP),
     body,
   };
 }
@@ -107,7 +100,7 @@ export function unauthenticatedJson(setCookies: readonly string[] = []): CloudFr
   return {
     status: '401',
     statusDescription: STATUS_TEXT[401],
-    headers: jsonHeaders(setCookies),
+    headers: pageHeaders(JSON_TYPE, setCookies),
     body: '{"error":"unauthenticated"}',
   };
 }
@@ -117,7 +110,7 @@ export function unavailableJson(): CloudFrontResultResponse {
   return {
     status: '503',
     statusDescription: STATUS_TEXT[503],
-    headers: jsonHeaders([]),
+    headers: pageHeaders(JSON_TYPE, []),
     body: '{"error":"unavailable"}',
   };
 }

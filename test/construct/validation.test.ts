@@ -47,11 +47,11 @@ describe('environment', () => {
 describe('client', () => {
   test('without the authorization code grant', () => {
     expect(errorOf({}, { clientOptions: { oAuth: { flows: { implicitCodeGrant: true } } } }))
-      .toMatch(/userPoolClient must allow the OAuth authorization code grant \(its flows: \["implicit"\]\).*authorizationCodeGrant: true/);
+      .toMatch(/userPoolClient must allow the OAuth authorization code grant \(its flows: \["implicit"\]\).*turn on authorizationCodeGrant \(authorization_code_grant in Python\)/);
   });
 
   test('with OAuth disabled', () => {
-    expect(errorOf({}, { clientOptions: { disableOAuth: true, oAuth: undefined } })).toMatch(/userPoolClient has OAuth disabled/);
+    expect(errorOf({}, { clientOptions: { disableOAuth: true, oAuth: undefined } })).toMatch(/userPoolClient has OAuth disabled; drop disableOAuth and turn on authorizationCodeGrant/);
   });
 
   test('a default CDK client (code + implicit) is fine', () => {

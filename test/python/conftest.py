@@ -10,6 +10,7 @@ import ipaddress
 import json
 import os
 import socket
+from types import SimpleNamespace
 from typing import Any, Dict, List, Optional, Tuple
 
 # Before aws_cdk starts the jsii kernel (node): no end-of-life banner for the node version.
@@ -23,7 +24,10 @@ from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
+
+from cdk_cognito_edge_auth import CognitoEdgeAuth
 
 ACCOUNT = "123456789012"
 EDGE_REGION = "us-east-1"
@@ -115,6 +119,29 @@ def make_distribution(stack: Stack, domain_names: Optional[List[str]] = None) ->
     )
 
 
+def distribution_with_edge_lambda(
+    stack: Stack, function_id: str, event_type: cloudfront.LambdaEdgeEventType
+) -> cloudfront.Distribution:
+    """A distribution over example.com whose default behaviour already has a Lambda@Edge function
+    of its own for event_type, one that passes on the request or response it is given."""
+    passed_on = "request" if event_type.name.endswith("_REQUEST") else "response"
+    fn = cloudfront.experimental.EdgeFunction(
+        stack,
+        function_id,
+        runtime=lambda_.Runtime.NODEJS_20_X,
+        handler="index.handler",
+        code=lambda_.Code.from_inline(f"exports.handler = async (e) => e.Records[0].cf.{passed_on};"),
+    )
+    return cloudfront.Distribution(
+        stack,
+        "Distribution",
+        default_behavior=cloudfront.BehaviorOptions(
+            origin=origins.HttpOrigin("example.com"),
+            edge_lambdas=[cloudfront.EdgeLambda(event_type=event_type, function_version=fn.current_version)],
+        ),
+    )
+
+
 class CreatedCognito:
     """A user pool federated to an OIDC provider named EntraID, with an authorization-code
     client and a prefix domain, all created in the stack."""
@@ -173,6 +200,17 @@ def imported_cognito(stack: Stack) -> Dict[str, Any]:
         ),
         user_pool_domain=cognito.UserPoolDomain.from_domain_name(stack, "ImportedDomain", IMPORTED_DOMAIN),
     )
+
+
+def created_site(region: str, **props: Any) -> SimpleNamespace:
+    """A new stack in region with make_distribution's distribution protected by CognitoEdgeAuth
+    ("Auth") with CreatedCognito's resources and props: the stack, auth, cognito, distribution
+    and the stack's template t."""
+    stack = new_stack(region)
+    distribution = make_distribution(stack)
+    cog = CreatedCognito(stack)
+    auth = CognitoEdgeAuth(stack, "Auth", distribution=distribution, **cog.props(), **props)
+    return SimpleNamespace(stack=stack, auth=auth, cognito=cog, distribution=distribution, t=template(stack))
 
 
 # ---- reading the synthesised templates ---------------------------------------------------------

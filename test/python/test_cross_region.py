@@ -2,8 +2,6 @@
 with cloudfront.experimental.EdgeFunction); the config injection, the callback registration and
 the association stay in the user's stack."""
 
-from types import SimpleNamespace
-
 import pytest
 from aws_cdk import Stage
 
@@ -16,6 +14,7 @@ from conftest import (
     CONFIG_TYPE,
     EDGE_ROLE,
     CreatedCognito,
+    created_site,
     edge_config,
     edge_function,
     edge_stack,
@@ -30,14 +29,10 @@ from aws_cdk.assertions import Match
 
 @pytest.fixture(scope="module")
 def site():
-    stack = new_stack("eu-west-1")
-    distribution = make_distribution(stack)
-    cog = CreatedCognito(stack)
-    auth = CognitoEdgeAuth(stack, "Auth", distribution=distribution, **cog.props())
-    support = edge_stack(stack)
-    return SimpleNamespace(
-        stack=stack, support=support, auth=auth, cognito=cog, t=template(stack), edge_t=template(support)
-    )
+    site = created_site("eu-west-1")
+    site.support = edge_stack(site.stack)
+    site.edge_t = template(site.support)
+    return site
 
 
 def test_support_stack_is_in_us_east_1_in_the_same_account(site):
@@ -52,7 +47,7 @@ def test_support_stack_holds_only_the_edge_function_and_its_role(site):
     assert types == ["AWS::IAM::Role", "AWS::Lambda::Function"]
     site.edge_t.has_resource_properties("AWS::IAM::Role", EDGE_ROLE)
     _, fn = edge_function(site.edge_t)
-    assert fn["Properties"]["Runtime"] == "nodejs20.x"
+    assert fn["Properties"]["Runtime"] == "nodejs22.x"
 
 
 def test_users_stack_has_no_edge_function(site):

@@ -6,13 +6,19 @@ own type checks raise TypeError before anything reaches JavaScript."""
 import pytest
 from aws_cdk import Duration
 from aws_cdk import aws_cloudfront as cloudfront
-from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
 
 from cdk_cognito_edge_auth import CognitoEdgeAuth, CookieSettings, PathAuthorization, SameSite
 
-from conftest import CreatedCognito, imported_cognito, make_distribution, new_stack, template
+from conftest import (
+    CreatedCognito,
+    distribution_with_edge_lambda,
+    imported_cognito,
+    make_distribution,
+    new_stack,
+    template,
+)
 
 
 def build(region="us-east-1", **props):
@@ -130,25 +136,7 @@ def test_callback_served_by_an_unprotected_behaviour():
 
 def test_behaviour_with_its_own_viewer_request_function():
     stack = new_stack()
-    fn = cloudfront.experimental.EdgeFunction(
-        stack,
-        "Other",
-        runtime=lambda_.Runtime.NODEJS_20_X,
-        handler="index.handler",
-        code=lambda_.Code.from_inline("exports.handler = async (e) => e.Records[0].cf.request;"),
-    )
-    distribution = cloudfront.Distribution(
-        stack,
-        "Distribution",
-        default_behavior=cloudfront.BehaviorOptions(
-            origin=origins.HttpOrigin("example.com"),
-            edge_lambdas=[
-                cloudfront.EdgeLambda(
-                    event_type=cloudfront.LambdaEdgeEventType.VIEWER_REQUEST, function_version=fn.current_version
-                )
-            ],
-        ),
-    )
+    distribution = distribution_with_edge_lambda(stack, "Other", cloudfront.LambdaEdgeEventType.VIEWER_REQUEST)
     CognitoEdgeAuth(stack, "Auth", distribution=distribution, **imported_cognito(stack))
     with pytest.raises(RuntimeError, match=r"the default behaviour \('\*'\) already has a viewer-request Lambda@Edge function"):
         template(stack)

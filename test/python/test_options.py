@@ -29,6 +29,7 @@ from conftest import (
     CALLBACK_URLS_TYPE,
     CONFIG_TYPE,
     CreatedCognito,
+    distribution_with_edge_lambda,
     edge_config,
     edge_stack,
     imported_cognito,
@@ -231,10 +232,13 @@ def test_register_callback_urls_off():
 
 
 @pytest.mark.parametrize("region", ["us-east-1", "eu-west-1"])
-def test_runtime(region):
-    site = synth(region, runtime=lambda_.Runtime.NODEJS_22_X)
+def test_runtime_node_20_is_accepted_with_a_warning(region):
+    site = synth(region, runtime=lambda_.Runtime.NODEJS_20_X)
     _, fn = edge_function(template(edge_stack(site.stack)))
-    assert fn["Properties"]["Runtime"] == "nodejs22.x"
+    assert fn["Properties"]["Runtime"] == "nodejs20.x"
+    Annotations.from_stack(site.stack).has_warning(
+        "/Site/Auth", Match.string_like_regexp("runtime: Node.js 20 left Lambda's standard support")
+    )
 
 
 def test_removal_policy_destroy_deletes_and_warns():
@@ -281,25 +285,7 @@ def test_behaviour_added_after_the_construct_is_protected_too():
 
 def test_associations_for_other_event_types_are_kept():
     stack = new_stack()
-    other = cloudfront.experimental.EdgeFunction(
-        stack,
-        "OriginResponse",
-        runtime=lambda_.Runtime.NODEJS_20_X,
-        handler="index.handler",
-        code=lambda_.Code.from_inline("exports.handler = async (e) => e.Records[0].cf.response;"),
-    )
-    distribution = cloudfront.Distribution(
-        stack,
-        "Distribution",
-        default_behavior=cloudfront.BehaviorOptions(
-            origin=origins.HttpOrigin("example.com"),
-            edge_lambdas=[
-                cloudfront.EdgeLambda(
-                    event_type=cloudfront.LambdaEdgeEventType.ORIGIN_RESPONSE, function_version=other.current_version
-                )
-            ],
-        ),
-    )
+    distribution = distribution_with_edge_lambda(stack, "OriginResponse", cloudfront.LambdaEdgeEventType.ORIGIN_RESPONSE)
     CognitoEdgeAuth(stack, "Auth", distribution=distribution, **imported_cognito(stack))
     dist = only_resource(template(stack), "AWS::CloudFront::Distribution")["Properties"]["DistributionConfig"]
     events = [a["EventType"] for a in dist["DefaultCacheBehavior"]["LambdaFunctionAssociations"]]

@@ -2,13 +2,10 @@
 the stack itself, next to the config injection and the callback registration."""
 
 import json
-from types import SimpleNamespace
 
 import pytest
 from aws_cdk import Token
 from aws_cdk.assertions import Match
-
-from cdk_cognito_edge_auth import CognitoEdgeAuth
 
 from conftest import (
     ACCOUNT,
@@ -16,14 +13,11 @@ from conftest import (
     CALLBACK_URLS_TYPE,
     CONFIG_TYPE,
     EDGE_ROLE,
-    CreatedCognito,
+    created_site,
     edge_config,
     edge_function,
     edge_role,
-    make_distribution,
-    new_stack,
     only_resource,
-    template,
     viewer_request_associations,
     viewer_request_paths,
 )
@@ -31,29 +25,10 @@ from conftest import (
 
 @pytest.fixture(scope="module")
 def site():
-    stack = new_stack("us-east-1")
-    distribution = make_distribution(stack)
-    cog = CreatedCognito(stack)
-    auth = CognitoEdgeAuth(
-        stack,
-        "Auth",
-        distribution=distribution,
-        user_pool=cog.user_pool,
-        user_pool_client=cog.user_pool_client,
-        user_pool_domain=cog.user_pool_domain,
-        identity_provider="EntraID",
-    )
-    t = template(stack)
-    return SimpleNamespace(
-        stack=stack,
-        auth=auth,
-        cognito=cog,
-        distribution=distribution,
-        t=t,
-        config=only_resource(t, CONFIG_TYPE),
-        fn_id=edge_function(t)[0],
-        fn=edge_function(t)[1],
-    )
+    site = created_site("us-east-1", identity_provider="EntraID")
+    site.config = only_resource(site.t, CONFIG_TYPE)
+    site.fn_id, site.fn = edge_function(site.t)
+    return site
 
 
 # ---- the edge function and its role -----------------------------------------------------------
@@ -69,7 +44,7 @@ def test_edge_function_fits_the_viewer_request_limits(site):
         "AWS::Lambda::Function",
         {
             "Handler": "index.handler",
-            "Runtime": "nodejs20.x",
+            "Runtime": "nodejs22.x",
             "MemorySize": 128,
             "Timeout": 5,
             "Role": {"Fn::GetAtt": [edge_role(site.t)[0], "Arn"]},

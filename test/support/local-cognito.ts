@@ -127,13 +127,18 @@ interface PendingCode {
   expiresAt: number;
 }
 
-interface RefreshRecord {
+/** One sign-in, as its tokens carry it: what mints an id and access token pair and what a refresh token remembers. */
+interface SignIn {
   clientId: string;
   username: string;
   scope: string;
   identityProvider?: string;
   authTime: number;
+  /** The tokens' `origin_jti`: the same for every token of one sign-in. */
   originJti: string;
+}
+
+interface RefreshRecord extends SignIn {
   expiresAt: number;
   revoked: boolean;
 }
@@ -243,13 +248,7 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
     return user;
   }
 
-  interface MintInput {
-    clientId: string;
-    username: string;
-    scope: string;
-    identityProvider?: string;
-    authTime: number;
-    originJti: string;
+  interface MintInput extends SignIn {
     idTtl?: number;
     accessTtl?: number;
   }
@@ -310,7 +309,7 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
   }
 
   /** An opaque refresh token shaped like Cognito's (a five-part JWE, about 1.7 KB). */
-  function newRefreshToken(rec: Omit<RefreshRecord, 'revoked' | 'expiresAt'>): string {
+  function newRefreshToken(rec: SignIn): string {
     const header = b64url(JSON.stringify({ cty: 'JWT', enc: 'A256GCM', alg: 'RSA-OAEP' }));
     const token = [header, b64url(randomBytes(256)), b64url(randomBytes(12)), b64url(randomBytes(1200)), b64url(randomBytes(16))].join('.');
     refreshTokens.set(token, { ...rec, revoked: false, expiresAt: now() + ttl.refresh });
