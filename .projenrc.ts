@@ -28,6 +28,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   projenrcTs: true,
   sampleCode: false,
   minNodeVersion: '20.16.0',
+  // Pre-1.0: the Python package says "Development Status :: 4 - Beta", not Production/Stable.
+  stability: 'experimental',
 
   // .ci/run is the CI; no GitHub workflows.
   github: false,
@@ -43,7 +45,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // Handler-only packages are devDeps: they are bundled into assets/ and never reach src/.
   devDeps: [
     '@types/node@^20',
-    'typescript@~5.9.0',
     '@types/aws-lambda',
     'aws-jwt-verify@^5',
     'esbuild',

@@ -31,7 +31,7 @@ if [ ! -f assets/edge-auth/index.js ] || newer_than assets/edge-auth/index.js la
   log "handler bundles missing or stale: npx projen pre-compile"
   npx projen pre-compile
 fi
-if [ ! -f .jsii ] || newer_than .jsii src; then
+if [ ! -f .jsii ] || newer_than .jsii src || [ README.md -nt .jsii ]; then
   log ".jsii missing or stale: npx projen compile"
   npx projen compile
 fi

@@ -135,3 +135,13 @@ def test_enum_values_are_strings_jsii_passes_through():
     assert {m.value for m in lib.SameSite} == {"LAX", "STRICT", "NONE"}
     assert {m.value for m in lib.LogLevel} == {"DEBUG", "INFO", "WARN", "ERROR", "NONE"}
 
+
+
+def test_distribution_metadata_is_honest_about_maturity():
+    """A 0.x package does not call itself Production/Stable on PyPI."""
+    from importlib.metadata import metadata
+
+    meta = metadata("cdk-cognito-edge-auth")
+    statuses = [c for c in meta.get_all("Classifier") or [] if c.startswith("Development Status")]
+    assert statuses == ["Development Status :: 4 - Beta"]
+    assert meta["Requires-Python"]

@@ -24,15 +24,22 @@ FIXTURE_NAMES = {"self", "distribution", "user_pool", "user_pool_client", "user_
 
 def python_example() -> str:
     """The first ```python fence after the first heading named Python, before the next heading
-    of the same or a higher level."""
-    text = README.read_text(encoding="utf-8")
-    heading = re.search(r"^(#{1,6})\s+Python\s*$", text, re.MULTILINE)
-    assert heading, "README.md has no heading named Python"
-    level = len(heading.group(1))
-    rest = text[heading.end():]
-    end = re.search(rf"^#{{1,{level}}}\s", rest, re.MULTILINE)
-    section = rest[: end.start()] if end else rest
-    block = re.search(r"^```python[^\n]*\n(.*?)^```", section, re.MULTILINE | re.DOTALL)
+    of the same or a higher level (lines inside fences are code, never headings)."""
+    lines = README.read_text(encoding="utf-8").splitlines()
+    in_fence, level, section = False, None, []
+    for line in lines:
+        heading = None if in_fence else re.match(r"^(#{1,6})\s+(.*?)\s*$", line)
+        if line.startswith("```"):
+            in_fence = not in_fence
+        if level is None:
+            if heading and heading.group(2) == "Python":
+                level = len(heading.group(1))
+            continue
+        if heading and len(heading.group(1)) <= level:
+            break
+        section.append(line)
+    assert level is not None, "README.md has no heading named Python"
+    block = re.search(r"^```python[^\n]*\n(.*?)^```", "\n".join(section) + "\n", re.MULTILINE | re.DOTALL)
     assert block, "README's Python section has no ```python block"
     return block.group(1)
 
@@ -96,6 +103,12 @@ def test_example_configures_what_it_says(synthesised, example):
     config = edge_config(t)
     provider = re.search(r'identity_provider="([^"]+)"', example)
     assert config.get("identityProvider") == (provider.group(1) if provider else None)
+    # Every path rule the example writes reaches the edge configuration, in order.
+    rules = re.findall(r'PathAuthorization\(path_pattern="([^"]+)", required_groups=\[([^\]]*)\]\)', example)
+    expected = [{"pathPattern": p, "requiredGroups": re.findall(r'"([^"]+)"', groups)} for p, groups in rules]
+    assert config.get("pathRules", []) == expected
+    log_level = re.search(r"log_level=LogLevel\.([A-Z]+)", example)
+    assert config.get("logLevel", "warn") == (log_level.group(1).lower() if log_level else "warn")
 
 
 # ---- every example as PyPI shows it ---------------------------------------------------------------
@@ -129,6 +142,14 @@ def package_examples() -> list:
 
     doc = cdk_cognito_edge_auth.__doc__ or ""
     return [m.group(1) for m in re.finditer(r"^```python\n(.*?)^```", doc, re.MULTILINE | re.DOTALL)]
+
+
+def test_package_docs_have_no_typescript_heading_over_translated_code():
+    import cdk_cognito_edge_auth
+
+    doc = cdk_cognito_edge_auth.__doc__ or ""
+    assert "```python" in doc
+    assert not re.search(r"^#+\s*TypeScript\s*$", doc, re.MULTILINE), "a TypeScript heading would sit over Python code on PyPI"
 
 
 def test_package_docs_carry_python_examples():
