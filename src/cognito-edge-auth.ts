@@ -379,7 +379,8 @@ export class CognitoEdgeAuth extends Construct {
     const isProtected = (pattern: string) => settings.protectedBehaviors === undefined || settings.protectedBehaviors.has(pattern);
     behaviors.associate(versionArn, isProtected);
     this.node.addValidation({
-      validate: () => validateBehaviors(behaviors.resolve(), settings, isProtected, (id, message) => Annotations.of(this).addWarningV2(id, message)),
+      validate: () => validateBehaviors(behaviors.resolve(), settings, isProtected,
+        (warningId, message) => Annotations.of(this).addWarningV2(warningId, message)),
     });
 
     // ---- callback and sign-out URLs ----
