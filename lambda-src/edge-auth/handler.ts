@@ -80,7 +80,7 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
   const client: OAuthClient = { authDomain: config.authDomain, clientId: config.clientId, clientSecret: config.clientSecret };
   const authorizeUrl = `${config.authDomain}/oauth2/authorize`;
   // The authorize URL's constant parameters, encoded once at load; per request only the
-  // redirect_uri is encoded (state and code_challenge are base64url, which needs no encoding).
+  // redirect_uri is encoded (state, nonce and code_challenge are base64url, which needs no encoding).
   const authorizeClient = `${authorizeUrl}?${new URLSearchParams({ response_type: 'code', client_id: config.clientId })}&redirect_uri=`;
   const authorizeScope = `&${new URLSearchParams({ scope: config.scope })}`;
   const authorizeTail = config.identityProvider !== undefined
@@ -154,7 +154,7 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
 
     log.info('login_start', { route: 'protected', status: 302 });
     return redirect(
-      `${authorizeClient}${encodeURIComponent(origin(req) + config.callbackPath)}${authorizeScope}&state=${state}&code_challenge=${pkce.challenge}${authorizeTail}`,
+      `${authorizeClient}${encodeURIComponent(origin(req) + config.callbackPath)}${authorizeScope}&state=${state}&nonce=${nonce}&code_challenge=${pkce.challenge}${authorizeTail}`,
       out,
     );
   }
@@ -261,6 +261,11 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
     } catch (err) {
       if (err instanceof JwksUnavailableError) return jwksUnavailable(req, 'callback', link);
       return callbackFailed('callback_rejected', errorCode(err), link, consumed);
+    }
+    // OIDC nonce: the login's nonce went to /oauth2/authorize; an id token that carries another
+    // one was issued for a different login. (A token without one is left to PKCE and state.)
+    if (identity.nonce !== undefined && !safeEqual(identity.nonce, m[2])) {
+      return callbackFailed('callback_rejected', 'id_token_nonce', link, consumed);
     }
     log.info('callback_ok', { route: 'callback', status: 302 });
     return redirect(link, [...consumed, ...sessionCookies(tokens, identity, jar)]);

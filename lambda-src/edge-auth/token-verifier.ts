@@ -24,6 +24,8 @@ export interface Identity {
   readonly groups: readonly string[];
   /** Seconds since the epoch. */
   readonly exp: number;
+  /** The OIDC `nonce` claim, when the token has one (id tokens of a code exchange). */
+  readonly nonce?: string;
 }
 
 export interface TokenVerifierOptions {
@@ -147,6 +149,7 @@ function identityOf(payload: Record<string, unknown>): Identity {
     username: typeof username === 'string' ? username : typeof sub === 'string' ? sub : '',
     groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
     exp: payload.exp as number,
+    ...(typeof payload.nonce === 'string' ? { nonce: payload.nonce } : {}),
   };
 }
 

@@ -84,6 +84,7 @@ function signIn(authorizeLocation: string, username: string, clientId = PUBLIC):
     username,
     codeChallenge: url.searchParams.get('code_challenge')!,
     codeChallengeMethod: 'S256',
+    nonce: url.searchParams.get('nonce') ?? undefined,
   });
   return { code, state: url.searchParams.get('state')! };
 }
@@ -119,6 +120,27 @@ describe('login round trip', () => {
     expect(req.headers.cookie).toBeUndefined();
     expect(req.headers['x-cognito-edge-auth-user'][0].value).toBe('alice');
     expect(cognito.requests.filter((r) => r.path === '/oauth2/token')).not.toHaveLength(0);
+  });
+
+  test('OIDC nonce: the session\'s id token carries the authorize request\'s nonce; a code issued for another login\'s nonce is refused', async () => {
+    const b = new Browser(loadBundle(config()));
+    const start = asResponse(await b.request('/'));
+    const nonce = new URL(location(start)).searchParams.get('nonce');
+    expect(nonce).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(asResponse(await b.request('/_auth/callback', callbackQuery(signIn(location(start), 'alice')))).status).toBe('302');
+    const claims = JSON.parse(Buffer.from(b.jar.get(ID)!.split('.')[1], 'base64url').toString());
+    expect(claims.nonce).toBe(nonce);
+
+    // A code whose id token carries another nonce (issued for another login) does not make a session.
+    const victim = new Browser(loadBundle(config()));
+    const auth = new URL(location(asResponse(await victim.request('/'))));
+    const code = cognito.issueCode({
+      clientId: PUBLIC, redirectUri: auth.searchParams.get('redirect_uri')!, username: 'alice',
+      codeChallenge: auth.searchParams.get('code_challenge')!, codeChallengeMethod: 'S256', nonce: 'c29tZW9uZS1lbHNlcy1ub25jZQ',
+    });
+    const r = asResponse(await victim.request('/_auth/callback', callbackQuery({ code, state: auth.searchParams.get('state')! })));
+    expect(r.status).toBe('400');
+    expect(victim.jar.has(ID)).toBe(false);
   });
 
   test('confidential client: token endpoint called with HTTP Basic auth', async () => {

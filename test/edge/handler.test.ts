@@ -49,6 +49,8 @@ describe('anonymous requests', () => {
     // state carries the deep link
     const body = JSON.parse(Buffer.from(url.searchParams.get('state')!.split('.')[0], 'base64url').toString());
     expect(body.p).toBe('/docs/page.html?a=1&b=two');
+    // the OIDC nonce is the login's nonce (also in the login cookie)
+    expect(url.searchParams.get('nonce')).toBe(body.n);
     // login cookie: PKCE verifier matching the challenge, Secure/HttpOnly/SameSite=Lax, 10 min
     const login = setCookies(response).find((c) => c.startsWith(`${COOKIE_PREFIX}login.${body.i}=`))!;
     expect(login).toMatch(/; Max-Age=600; Path=\/; Secure; HttpOnly; SameSite=Lax$/);
@@ -212,6 +214,26 @@ describe('callback', () => {
     expect(r.body).toContain(`href="https://${DIST_DOMAIN}/x"`);
     expect(r.body).toContain('could not complete your sign-in');
     expect(r.body).not.toContain('boom');
+  });
+
+  test.each([
+    ['the login\'s nonce', (n: string) => n, '302'],
+    ['no nonce claim (left to PKCE and state)', undefined, '302'],
+    ['another login\'s nonce', () => 'b3RoZXItbG9naW4tbm9uY2U', '400'],
+    ['an empty nonce', () => '', '400'],
+  ])('id token with %s → %s', async (_n, nonceFor, status) => {
+    let loginNonce = '';
+    const h = build({}, fakeFetch({
+      '/oauth2/token': () => jsonResponse(200, {
+        id_token: idToken(nonceFor ? { nonce: nonceFor(loginNonce) } : {}), refresh_token: REFRESH_TOKEN, expires_in: 3600, token_type: 'Bearer',
+      }),
+    }));
+    const { url, state, jar } = await startLogin(h, '/x');
+    loginNonce = url.searchParams.get('nonce')!;
+    const r = asResponse(await h(cfEvent({ uri: '/_auth/callback', querystring: `code=c&state=${state}`, cookies: cookieHeader(jar) })));
+    expect(r.status).toBe(status);
+    const sessionSet = setCookies(r).some((c) => c.startsWith(`${COOKIE_PREFIX}id=`) && !c.includes('Max-Age=0'));
+    expect(sessionSet).toBe(status === '302');
   });
 
   test('token endpoint 400 invalid_grant → callback error page', async () => {

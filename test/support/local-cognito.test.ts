@@ -276,6 +276,27 @@ describe('authorize, sign-in form, hosted-UI session and logout', () => {
   });
 });
 
+test('OIDC nonce: echoed in the id token of the code exchange (session skip included), absent from refreshed ones', async () => {
+  const { verifier, challenge } = pkce();
+  const path = authorizePath({ code_challenge: challenge, code_challenge_method: 'S256', nonce: 'n0nce_-1' });
+  const form = await get(path);
+  const requestId = /name="request" value="([^"]+)"/.exec(await form.text())![1];
+  const ok = await fetch(`${cognito.url}/login`, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ request: requestId, username: 'alice', password: 'alice-pw' }).toString() });
+  const tokens = await exchange(new URL(ok.headers.get('location')!).searchParams.get('code')!, verifier);
+  const claims = (t: string) => JSON.parse(Buffer.from(t.split('.')[1], 'base64url').toString());
+  expect(claims(tokens.body.id_token).nonce).toBe('n0nce_-1');
+  expect(claims(tokens.body.access_token).nonce).toBeUndefined();
+
+  // a second authorize through the session, with another nonce
+  const second = pkce();
+  const again = await get(authorizePath({ code_challenge: second.challenge, code_challenge_method: 'S256', nonce: 'other' }), ok.headers.get('set-cookie')!.split(';')[0]);
+  const againTokens = await exchange(new URL(again.headers.get('location')!).searchParams.get('code')!, second.verifier);
+  expect(claims(againTokens.body.id_token).nonce).toBe('other');
+
+  const refreshed = await post('/oauth2/token', { grant_type: 'refresh_token', client_id: PUBLIC, refresh_token: tokens.body.refresh_token });
+  expect(claims(refreshed.body.id_token).nonce).toBeUndefined();
+});
+
 describe('keys, availability and failure modes', () => {
   test('JWKS at both paths; signJwt uses the JWKS key', async () => {
     const a = await (await get('/.well-known/jwks.json')).json();

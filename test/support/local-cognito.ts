@@ -9,7 +9,8 @@
  *   (else a redirect to `redirect_uri` with `error=` and `state`). With `identity_provider` it shows
  *   that IdP's sign-in form (an unknown provider is refused like Cognito does, with
  *   `error=invalid_request` on the redirect URI); without it, the pool's own sign-in form. A valid
- *   hosted-UI session cookie skips the form.
+ *   hosted-UI session cookie skips the form. An OIDC `nonce` is echoed in the id token that the
+ *   code exchange returns (refreshed id tokens carry none).
  * - `POST /login` (the form): on success sets the hosted-UI session cookie and answers 302 to
  *   `redirect_uri?code=…&state=…`.
  * - `POST /oauth2/token`: `application/x-www-form-urlencoded` only; grants `authorization_code`
@@ -75,6 +76,8 @@ export interface IssueCodeParams {
   scope?: string;
   /** Sign the user in through this federated provider (adds `identities`). @default - a native pool user */
   identityProvider?: string;
+  /** OIDC nonce the id token of the code exchange carries. @default - none */
+  nonce?: string;
 }
 
 export interface MintTokensParams {
@@ -123,6 +126,7 @@ interface PendingCode {
   codeChallenge?: string;
   scope: string;
   identityProvider?: string;
+  nonce?: string;
   authTime: number;
   expiresAt: number;
 }
@@ -157,6 +161,8 @@ interface AuthorizeRequest {
   scope: string;
   codeChallenge?: string;
   identityProvider?: string;
+  /** OIDC `nonce`, echoed in the id token of the code exchange (not in refreshed ones). */
+  nonce?: string;
 }
 
 class OAuthError extends Error {
@@ -251,6 +257,8 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
   interface MintInput extends SignIn {
     idTtl?: number;
     accessTtl?: number;
+    /** OIDC nonce of the authorize request (code exchange only). */
+    nonce?: string;
   }
 
   function mintJwts(p: MintInput): { idToken: string; accessToken: string } {
@@ -287,6 +295,7 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
       'exp': iat + (p.idTtl ?? ttl.id),
       'iat': iat,
       'jti': randomUUID(),
+      ...(p.nonce !== undefined ? { nonce: p.nonce } : {}),
       ...(user.email ? { email: user.email } : {}),
     });
     const accessToken = signJwt({
@@ -370,6 +379,7 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
       codeChallenge: a.codeChallenge,
       scope: a.scope,
       identityProvider: s.identityProvider,
+      nonce: a.nonce,
       authTime: s.authTime,
     });
     const u = new URL(a.redirectUri);
@@ -411,7 +421,8 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
     if (identityProvider !== undefined && !identityProviders.includes(identityProvider)) {
       return redirectWithError(res, redirectUri, 'invalid_request', state, 'identity provider does not exist for the user pool');
     }
-    const a: AuthorizeRequest = { clientId, redirectUri, state, scope: scopes.join(' '), codeChallenge, identityProvider };
+    const nonce = q.get('nonce') ?? undefined;
+    const a: AuthorizeRequest = { clientId, redirectUri, state, scope: scopes.join(' '), codeChallenge, identityProvider, nonce };
     const session = currentSession(req);
     if (session && (identityProvider === undefined || session.identityProvider === identityProvider)) {
       return completeAuthorize(res, a, session);
@@ -616,7 +627,7 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
     issueCode(p) {
       userOrThrow(p.username);
       if (p.codeChallengeMethod !== undefined && p.codeChallengeMethod !== 'S256') throw new Error('local-cognito: only S256');
-      return newCode({ clientId: p.clientId, redirectUri: p.redirectUri, username: p.username, codeChallenge: p.codeChallenge, scope: p.scope ?? 'openid email profile', identityProvider: p.identityProvider, authTime: now() });
+      return newCode({ clientId: p.clientId, redirectUri: p.redirectUri, username: p.username, codeChallenge: p.codeChallenge, scope: p.scope ?? 'openid email profile', identityProvider: p.identityProvider, nonce: p.nonce, authTime: now() });
     },
     mintTokens(p) {
       const originJti = randomUUID();
