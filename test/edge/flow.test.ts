@@ -135,8 +135,12 @@ describe('login round trip', () => {
     const victim = new Browser(loadBundle(config()));
     const auth = new URL(location(asResponse(await victim.request('/'))));
     const code = cognito.issueCode({
-      clientId: PUBLIC, redirectUri: auth.searchParams.get('redirect_uri')!, username: 'alice',
-      codeChallenge: auth.searchParams.get('code_challenge')!, codeChallengeMethod: 'S256', nonce: 'c29tZW9uZS1lbHNlcy1ub25jZQ',
+      clientId: PUBLIC,
+      redirectUri: auth.searchParams.get('redirect_uri')!,
+      username: 'alice',
+      codeChallenge: auth.searchParams.get('code_challenge')!,
+      codeChallengeMethod: 'S256',
+      nonce: 'c29tZW9uZS1lbHNlcy1ub25jZQ',
     });
     const r = asResponse(await victim.request('/_auth/callback', callbackQuery({ code, state: auth.searchParams.get('state')! })));
     expect(r.status).toBe('400');
