@@ -9,7 +9,10 @@
  *   --cold N           cold-start samples per side (default 30)
  *   --calls N          timed warm calls per request kind and side (default 6000)
  *   --refresh-calls N  timed refresh calls per side (default 5000; each one is an HTTPS round trip)
- *   --rounds N         warm processes per side, interleaved (default 3)
+ *   --rounds N         warm processes per side, interleaved (default 10: on a shared machine noise comes in
+ *                      bursts that can cover one process; more, shorter rounds spread it over both sides)
+ *   --warmup N         untimed calls per request kind and process before the timed ones (default 5000:
+ *                      a warm edge instance serves many requests, so the JIT's steady state is what counts)
  *   --profile          profile ours for every floor and the error kinds, not only where a floor is not met
  *   --no-profile       no profiles
  *   --no-rebuild       do not rebuild a stale assets/edge-auth/index.js
@@ -53,7 +56,7 @@ interface Options {
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
-    quick: false, cold: 30, calls: 6000, refreshCalls: 5000, distinctCalls: 5000, warmup: 1000, rounds: 3, profile: 'failing', rebuild: true, oursSrc: false, keep: false,
+    quick: false, cold: 30, calls: 6000, refreshCalls: 5000, distinctCalls: 5000, warmup: 5000, rounds: 10, profile: 'failing', rebuild: true, oursSrc: false, keep: false,
   };
   const num = (i: number): number => {
     const n = Number(argv[i + 1]);
@@ -67,6 +70,7 @@ function parseArgs(argv: string[]): Options {
       case '--calls': o.calls = num(i++); break;
       case '--refresh-calls': o.refreshCalls = num(i++); break;
       case '--rounds': o.rounds = num(i++); break;
+      case '--warmup': o.warmup = num(i++); break;
       case '--profile': o.profile = 'all'; break;
       case '--no-profile': o.profile = 'none'; break;
       case '--no-rebuild': o.rebuild = false; break;
