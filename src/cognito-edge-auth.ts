@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import { CookieSettings, SameSite } from './cookie-settings';
 import { assetDir } from './private/asset-paths';
 import { DEFAULT_BEHAVIOR, DistributionBehaviors, findConflicts, ResolvedBehavior } from './private/behaviors';
+import { clientRendering } from './private/client-rendering';
 import {
   cloudFrontPatternMatches, domainMatches, normalizePattern, PropError, requireConcrete, validateCookieDomain,
   validateCookieNamePrefix, validateCookiePath, validateGroups, validateIdentityProvider, validatePath, validatePathPattern,
@@ -721,10 +722,7 @@ function fingerprintOf(client: cognito.IUserPoolClient): string | undefined {
   const cfn = client.node.defaultChild;
   if (!(cfn instanceof cognito.CfnUserPoolClient)) return undefined;
   return Lazy.uncachedString({
-    produce: (ctx) => {
-      const rendered = ctx.resolve((cfn as unknown as { _toCloudFormation(): unknown })._toCloudFormation());
-      return crypto.createHash('sha256').update(JSON.stringify(rendered)).digest('hex').slice(0, 32);
-    },
+    produce: (ctx) => crypto.createHash('sha256').update(JSON.stringify(ctx.resolve(clientRendering(cfn)))).digest('hex').slice(0, 32),
   });
 }
 

@@ -7,6 +7,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { addAuth, associations, edgeConfig, fixture, supportStack } from './helpers';
 import { LogLevel, SameSite } from '../../src';
+import { clientRendering } from '../../src/private/client-rendering';
 
 function configWith(props: Parameters<typeof addAuth>[1], options: Parameters<typeof fixture>[0] = {}) {
   const f = fixture(options);
@@ -166,6 +167,18 @@ describe('other props', () => {
     };
     expect(fp(['https://a.example.com/'])).toBe(fp(['https://a.example.com/']));
     expect(fp(['https://a.example.com/'])).not.toBe(fp(['https://b.example.com/']));
+  });
+
+  test('without CfnResource._toCloudFormation (a future aws-cdk-lib), the rendering still follows the client', () => {
+    const rendering = (callbackUrls: string[]) => {
+      const f = fixture({ clientOptions: { oAuth: { flows: { authorizationCodeGrant: true }, callbackUrls } } });
+      const cfn = f.userPoolClient.node.defaultChild as cognito.CfnUserPoolClient;
+      const withoutRender = Object.create(cfn, { _toCloudFormation: { value: undefined } }) as cognito.CfnUserPoolClient;
+      return JSON.stringify(f.stack.resolve(clientRendering(withoutRender)));
+    };
+    expect(rendering(['https://a.example.com/'])).toContain('https://a.example.com/');
+    expect(rendering(['https://a.example.com/'])).toBe(rendering(['https://a.example.com/']));
+    expect(rendering(['https://a.example.com/'])).not.toBe(rendering(['https://b.example.com/']));
   });
 });
 
