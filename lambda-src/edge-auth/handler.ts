@@ -87,6 +87,17 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
     ? `&code_challenge_method=S256&${new URLSearchParams({ identity_provider: config.identityProvider })}`
     : '&code_challenge_method=S256';
   const logoutBase = `${config.authDomain}/logout?client_id=${encodeURIComponent(config.clientId)}&logout_uri=`;
+  // The encoded redirect_uri per host: hosts are checked against the distribution's own before
+  // routing, so this holds a handful of entries, each computed once.
+  const encodedCallbacks = new Map<string, string>();
+  const encodedCallback = (req: EdgeRequest): string => {
+    let value = encodedCallbacks.get(req.host);
+    if (value === undefined) {
+      value = encodeURIComponent(origin(req) + config.callbackPath);
+      encodedCallbacks.set(req.host, value);
+    }
+    return value;
+  };
 
   // Lambda runs one event at a time per instance: the current invocation's deadline.
   let deadline = 0;
@@ -154,7 +165,7 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
 
     log.info('login_start', { route: 'protected', status: 302 });
     return redirect(
-      `${authorizeClient}${encodeURIComponent(origin(req) + config.callbackPath)}${authorizeScope}&state=${state}&nonce=${nonce}&code_challenge=${pkce.challenge}${authorizeTail}`,
+      `${authorizeClient}${encodedCallback(req)}${authorizeScope}&state=${state}&nonce=${nonce}&code_challenge=${pkce.challenge}${authorizeTail}`,
       out,
     );
   }

@@ -1,6 +1,5 @@
 /** PKCE (RFC 7636, S256) and random identifiers. */
 import * as crypto from 'node:crypto';
-import { createHash, randomFillSync } from 'node:crypto';
 
 // CSPRNG bytes drawn in 4 KiB batches (one randomFillSync per ~60 logins instead of three calls
 // per login: the bench's profile showed per-call randomBytes as the login path's main cost).
@@ -10,9 +9,9 @@ let poolOffset = POOL.length;
 
 /** `bytes` random bytes as base64url. */
 export function randomId(bytes: number): string {
-  if (bytes > POOL.length) return randomFillSync(Buffer.alloc(bytes)).toString('base64url');
+  if (bytes > POOL.length) return crypto.randomFillSync(Buffer.alloc(bytes)).toString('base64url');
   if (poolOffset + bytes > POOL.length) {
-    randomFillSync(POOL);
+    crypto.randomFillSync(POOL);
     poolOffset = 0;
   }
   const id = POOL.toString('base64url', poolOffset, poolOffset + bytes);
@@ -38,5 +37,5 @@ const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encodi
 
 export function pkceChallenge(verifier: string): string {
   if (oneShotHash !== undefined) return oneShotHash('sha256', verifier, 'base64url');
-  return createHash('sha256').update(verifier, 'ascii').digest('base64url');
+  return crypto.createHash('sha256').update(verifier, 'ascii').digest('base64url');
 }

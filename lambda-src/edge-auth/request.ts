@@ -64,13 +64,14 @@ export function parseEvent(event: unknown, aliases: readonly string[]): ParseRes
 
   const upperMethod = method.toUpperCase();
   const isSafeMethod = upperMethod === 'GET' || upperMethod === 'HEAD';
-  const fetchModes = headerValues(headers, 'sec-fetch-mode');
-  const accept = headerValues(headers, 'accept').join(',').toLowerCase();
-  const requestedWith = headerValues(headers, 'x-requested-with').join(',').toLowerCase();
-  let isNavigation: boolean;
-  if (!isSafeMethod || requestedWith.includes('xmlhttprequest')) isNavigation = false;
-  else if (fetchModes.length > 0) isNavigation = fetchModes.length === 1 && fetchModes[0].trim().toLowerCase() === 'navigate';
-  else isNavigation = accept.includes('text/html');
+  // Headers are read only as far as the decision needs them.
+  let isNavigation = false;
+  if (isSafeMethod && !headerValues(headers, 'x-requested-with').join(',').toLowerCase().includes('xmlhttprequest')) {
+    const fetchModes = headerValues(headers, 'sec-fetch-mode');
+    isNavigation = fetchModes.length > 0
+      ? fetchModes.length === 1 && fetchModes[0].trim().toLowerCase() === 'navigate'
+      : headerValues(headers, 'accept').join(',').toLowerCase().includes('text/html');
+  }
 
   return {
     ok: true,
