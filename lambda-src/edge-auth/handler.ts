@@ -3,11 +3,13 @@
  * Everything derivable from the configuration (cookie names and attributes, the HMAC key, the
  * verifier with its key set, URLs) is prepared here, once; a request only does its own work.
  *
- * Routes (design §2): the callback path, the sign-out path, and every other path (protected).
+ * Routes (design §2): the callback path, the sign-out path, and every other path (protected),
+ * decided on the canonical form of the path (design §4.9, canonical-path.ts).
  * Every answer is a CloudFront request (pass-through) or a generated response; nothing throws.
  */
 import type { CloudFrontHeaders, CloudFrontRequest, CloudFrontResultResponse } from 'aws-lambda';
 import { Authorizer } from './authorization';
+import { canonicalPath, isCanonicalFast } from './canonical-path';
 import { resolveConfig, ResolvedConfig } from './config';
 import {
   cookieNames, CookieWriter, parseCookies, readSplitCookie, splitNamesIn, stripCookies,
@@ -18,7 +20,7 @@ import { Logger, LogEvent, Route } from './logger';
 import { createPkce, randomId } from './pkce';
 import { EdgeRequest, parseEvent, parseQuery, setHeader } from './request';
 import { page, redirect, unauthenticatedJson, unavailableJson } from './responses';
-import { returnPathFor } from './return-path';
+import { isSafeReturnPath, returnPathFor } from './return-path';
 import { LOGIN_MAX_AGE_SECONDS, safeEqual, StateSigner } from './state';
 import { Identity, IdTokenVerifier } from './token-verifier';
 import { FetchFn, OAuthClient, requestTokens, revokeToken, TokenSet } from './upstream';
@@ -54,6 +56,8 @@ const LOGIN_VALUE = /^([0-9a-z]{1,12})\.([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{43
 const COOKIE_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,128}$/;
 const SAFE_HEADER_VALUE = /^[\x20-\x7e]{1,256}$/;
 const CODE = /^[\x21-\x7e]{1,2048}$/;
+/** Longest canonical path (with query) a non-canonical navigation is redirected to. */
+const MAX_CANONICAL_REDIRECT = 4096;
 
 /** A handler that answers every request with a 500 page (configuration could not be loaded). */
 export function createMisconfiguredHandler(log: (line: string) => void = (l) => console.log(l)): EdgeHandler {
@@ -77,6 +81,7 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
   const cookies = new CookieWriter(config.cookies);
   const signer = new StateSigner(config.stateSecret);
   const authorizer = new Authorizer(config);
+  const hasPathRules = config.pathRules.length > 0;
   const client: OAuthClient = { authDomain: config.authDomain, clientId: config.clientId, clientSecret: config.clientSecret };
   const authorizeUrl = `${config.authDomain}/oauth2/authorize`;
   // The authorize URL's constant parameters, encoded once at load; per request only the
@@ -206,12 +211,12 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
     return redirect(origin(req) + returnPathFor(req.uri, req.querystring, 4096), sessionCookies(tokens, identity, jar));
   }
 
-  async function protectedRequest(req: EdgeRequest, jar: ReadonlyMap<string, string>): Promise<EdgeResult> {
+  async function protectedRequest(req: EdgeRequest, jar: ReadonlyMap<string, string>, path: string): Promise<EdgeResult> {
     const idToken = readSplitCookie(jar, names.id);
     if (idToken !== undefined) {
       try {
         const identity = await verifier.verify(idToken);
-        if (authorizer.isAllowed(identity, req.uri)) return passThrough(req, identity);
+        if (authorizer.isAllowed(identity, path)) return passThrough(req, identity);
         log.info('deny', { route: 'protected', status: 403, reason: 'groups' });
         return req.isNavigation ? page('forbidden', origin(req) + config.signOutPath) : forbiddenJson();
       } catch (err) {
@@ -305,16 +310,46 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
     return page('bad_request');
   }
 
+  /**
+   * Path rules are configured and the path is not in canonical form (design §4.9): it is never
+   * forwarded as sent, since the origin may serve it as an object another rule protects. A
+   * navigation with a canonical form gets a 302 to it on the same host (query kept); anything
+   * else, and a path without a canonical form, gets the 400 page.
+   */
+  function nonCanonical(req: EdgeRequest, canonical: string | undefined): EdgeResult {
+    if (canonical !== undefined && req.isNavigation) {
+      const target = req.querystring.length > 0 ? `${canonical}?${req.querystring}` : canonical;
+      if (isSafeReturnPath(target, MAX_CANONICAL_REDIRECT)) {
+        log.info('path_redirect', { route: 'protected', status: 302 });
+        return redirect(origin(req) + target);
+      }
+    }
+    return badRequest(undefined, canonical === undefined ? 'path_malformed' : 'path_not_canonical');
+  }
+
   async function handle(event: unknown): Promise<EdgeResult> {
     deadline = now() + INVOCATION_BUDGET_MS;
     const parsed = parseEvent(event, config.aliases);
     if (!parsed.ok) return badRequest(undefined, parsed.reason);
     const req = parsed.request;
     stripIdentityHeader(req.raw.headers);
+    // Routing and path rules decide on the canonical path (design §4.9). With path rules, a path
+    // that is not canonical is never forwarded as sent (redirect or 400). Without path rules every
+    // path has the same requirement, so the spelling cannot change the decision: such a path is
+    // routed on its canonical form and, after the session check, forwarded as sent, so sites
+    // whose S3 keys need odd spellings keep working.
+    let path = req.uri;
+    if (!isCanonicalFast(path)) {
+      const canonical = canonicalPath(path);
+      if (canonical !== path) {
+        if (hasPathRules) return nonCanonical(req, canonical);
+        if (canonical !== undefined) path = canonical;
+      }
+    }
     const jar = parseCookies(req.cookieHeaders);
-    if (req.uri === config.callbackPath) return callback(req, jar);
-    if (req.uri === config.signOutPath) return signOut(req, jar);
-    return protectedRequest(req, jar);
+    if (path === config.callbackPath) return callback(req, jar);
+    if (path === config.signOutPath) return signOut(req, jar);
+    return protectedRequest(req, jar, path);
   }
 
   return async (event: unknown): Promise<EdgeResult> => {

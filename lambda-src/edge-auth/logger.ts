@@ -9,7 +9,8 @@ import type { LogLevel } from './config';
 export type LogEvent =
   | 'config_invalid' | 'login_start' | 'login_loop' | 'callback_ok' | 'callback_rejected'
   | 'refresh_ok' | 'refresh_failed' | 'signout' | 'revoke_failed' | 'allow' | 'deny' | 'unauthenticated'
-  | 'jwks_fetch' | 'jwks_unavailable' | 'upstream_failed' | 'bad_request' | 'internal_error';
+  | 'jwks_fetch' | 'jwks_unavailable' | 'upstream_failed' | 'bad_request' | 'internal_error'
+  | 'path_redirect';
 
 /** Which part of the site a request was routed to. */
 export type Route = 'callback' | 'signout' | 'protected';
