@@ -28,10 +28,15 @@ export class UpstreamError extends EdgeAuthError {
   }
 }
 
+/** The RFC 6749 §5.2 error codes a token endpoint answers with (any other value is not kept). */
+export type OAuthErrorCode =
+  | 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope';
+
 /** The token endpoint answered with a 4xx OAuth error (e.g. `invalid_grant`). */
 export class OAuthRejectedError extends EdgeAuthError {
   readonly code = 'oauth_rejected';
-  constructor(readonly status: number) {
+  /** @param error the answer's `error` code when it is one of RFC 6749's (a fixed, loggable code). */
+  constructor(readonly status: number, readonly error?: OAuthErrorCode) {
     super(`token endpoint rejected the request (${status})`);
     this.name = 'OAuthRejectedError';
   }
@@ -49,7 +54,7 @@ export class JwksUnavailableError extends EdgeAuthError {
 /** Why a token was refused. */
 export type TokenRejection =
   | 'malformed' | 'too_large' | 'alg' | 'issuer' | 'token_use' | 'audience' | 'no_exp' | 'expired'
-  | 'unknown_kid' | 'signature' | 'claims';
+  | 'unknown_kid' | 'signature' | 'claims' | 'iat' | 'lifetime';
 
 /** The id token is not acceptable. */
 export class TokenInvalidError extends EdgeAuthError {

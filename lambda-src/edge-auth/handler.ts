@@ -58,6 +58,8 @@ const SAFE_HEADER_VALUE = /^[\x20-\x7e]{1,256}$/;
 const CODE = /^[\x21-\x7e]{1,2048}$/;
 /** Longest canonical path (with query) a non-canonical navigation is redirected to. */
 const MAX_CANONICAL_REDIRECT = 4096;
+/** Token endpoint errors that mean the deployment is wrong (the client), not the user: 502. */
+const CLIENT_REFUSED = new Set(['invalid_client', 'unauthorized_client']);
 
 /** A handler that answers every request with a 500 page (configuration could not be loaded). */
 export function createMisconfiguredHandler(log: (line: string) => void = (l) => console.log(l)): EdgeHandler {
@@ -115,6 +117,9 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
     now,
     fetchJwks: fetchJwksWith(fetchFn, budget),
   });
+  // A configured key set without one usable RS256 key can verify nothing: every session check and
+  // every login would fail, so answer 503 instead of sending browsers round a login (§4.13).
+  const keysUnusable = verifier.keysUnusable;
 
   const nowSeconds = (): number => Math.floor(now() / 1000);
   const origin = (req: EdgeRequest): string => `https://${req.host}`;
@@ -212,6 +217,7 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
   }
 
   async function protectedRequest(req: EdgeRequest, jar: ReadonlyMap<string, string>, path: string): Promise<EdgeResult> {
+    if (keysUnusable) return jwksUnavailable(req, 'protected', origin(req) + returnPathFor(req.uri, req.querystring));
     const idToken = readSplitCookie(jar, names.id);
     if (idToken !== undefined) {
       try {
@@ -234,29 +240,61 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
     return page('callback_failed', link, setCookies);
   }
 
+  /** Does the browser hold a session (an id token that verifies)? */
+  async function hasSession(jar: ReadonlyMap<string, string>): Promise<boolean> {
+    const idToken = readSplitCookie(jar, names.id);
+    if (idToken === undefined) return false;
+    try {
+      await verifier.verify(idToken);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * A callback that cannot complete a login (no, invalid or used state, no login cookie): a
+   * bookmarked callback, or Back after signing in (the hosted UI answers the old authorize URL
+   * with the used state). With a live session that is no failure: 302 to the site, to the
+   * state's path when the state is valid (`link`), else to `/` (§4.13). Otherwise the error page.
+   */
+  async function staleCallback(
+    req: EdgeRequest, jar: ReadonlyMap<string, string>, reason: string, link: string | undefined, setCookies: string[],
+  ): Promise<EdgeResult> {
+    const target = link ?? `${origin(req)}/`;
+    if (await hasSession(jar)) {
+      log.info('callback_stale', { route: 'callback', status: 302, reason });
+      return redirect(target, setCookies);
+    }
+    return callbackFailed('callback_rejected', reason, target, setCookies);
+  }
+
   async function callback(req: EdgeRequest, jar: ReadonlyMap<string, string>): Promise<EdgeResult> {
     const home = `${origin(req)}/`;
     if (!req.isSafeMethod) return badRequest('callback', 'method');
     const query = parseQuery(req.querystring);
     if (query === undefined) return badRequest('callback', 'query');
+    // An error answer gets one page whatever its state: nothing in the answer (link, cookies)
+    // tells whether a state is valid (§4.13). The login cookie expires on its own.
+    if (query.has('error')) return callbackFailed('callback_rejected', 'idp_error', home);
     const stateValue = query.get('state');
-    if (stateValue === undefined || stateValue.length === 0) return callbackFailed('callback_rejected', 'no_state', home);
+    if (stateValue === undefined || stateValue.length === 0) return staleCallback(req, jar, 'no_state', undefined, []);
     let state;
     try {
       state = signer.verify(stateValue, nowSeconds());
     } catch (err) {
-      return callbackFailed('callback_rejected', errorCode(err), home);
+      return staleCallback(req, jar, errorCode(err), undefined, []);
     }
     const link = origin(req) + state.p;
     const loginName = names.login + state.i;
     const loginValue = jar.get(loginName);
-    if (loginValue === undefined) return callbackFailed('callback_rejected', 'no_login_cookie', link);
+    if (loginValue === undefined) return staleCallback(req, jar, 'no_login_cookie', link, []);
     const consumed = [cookies.expire(loginName)];
     const m = LOGIN_VALUE.exec(loginValue);
-    if (!m || !safeEqual(m[2], state.n)) return callbackFailed('callback_rejected', 'nonce_mismatch', link, consumed);
-    if (query.has('error')) return callbackFailed('callback_rejected', 'idp_error', link, consumed);
+    if (!m || !safeEqual(m[2], state.n)) return staleCallback(req, jar, 'nonce_mismatch', link, consumed);
     const code = query.get('code');
     if (code === undefined || !CODE.test(code)) return callbackFailed('callback_rejected', 'no_code', link, consumed);
+    if (keysUnusable) return jwksUnavailable(req, 'callback', link);
 
     let tokens: TokenSet;
     try {
@@ -267,8 +305,11 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
         code_verifier: m[3],
       }, budget());
     } catch (err) {
-      if (err instanceof OAuthRejectedError) return callbackFailed('callback_rejected', 'token_rejected', link, consumed);
-      log.error('upstream_failed', { route: 'callback', upstream: 'token', status: 502, reason: errorCode(err) });
+      // A refused client is the deployment's fault (wrong secret, grant not allowed): 502 (§4.13).
+      if (err instanceof OAuthRejectedError && !(err.error !== undefined && CLIENT_REFUSED.has(err.error))) {
+        return callbackFailed('callback_rejected', 'token_rejected', link, consumed);
+      }
+      log.error('upstream_failed', { route: 'callback', upstream: 'token', status: 502, reason: err instanceof OAuthRejectedError ? err.error : errorCode(err) });
       return page(err instanceof UpstreamError && err.code === 'timeout' ? 'upstream_timeout' : 'upstream_failed', link, consumed);
     }
     let identity: Identity;
@@ -276,7 +317,10 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
       identity = await verifier.verify(tokens.idToken);
     } catch (err) {
       if (err instanceof JwksUnavailableError) return jwksUnavailable(req, 'callback', link);
-      return callbackFailed('callback_rejected', errorCode(err), link, consumed);
+      // Tokens straight from the token endpoint that fail verification: the deployment (pool,
+      // client, keys) is wrong, not the user: 502 (§4.13).
+      log.error('upstream_failed', { route: 'callback', upstream: 'token', status: 502, reason: errorCode(err) });
+      return page('upstream_failed', link, consumed);
     }
     // OIDC nonce: the login's nonce went to /oauth2/authorize; an id token that carries another
     // one was issued for a different login. (A token without one is left to PKCE and state.)

@@ -10,7 +10,7 @@ export type LogEvent =
   | 'config_invalid' | 'login_start' | 'login_loop' | 'callback_ok' | 'callback_rejected'
   | 'refresh_ok' | 'refresh_failed' | 'signout' | 'revoke_failed' | 'allow' | 'deny' | 'unauthenticated'
   | 'jwks_fetch' | 'jwks_unavailable' | 'upstream_failed' | 'bad_request' | 'internal_error'
-  | 'path_redirect';
+  | 'path_redirect' | 'callback_stale';
 
 /** Which part of the site a request was routed to. */
 export type Route = 'callback' | 'signout' | 'protected';

@@ -2,7 +2,11 @@
  * Verifies Cognito id tokens with aws-jwt-verify (signature over the pool's JWKS, `iss`,
  * `token_use: id`, `aud` = client id, `exp`), plus the checks aws-jwt-verify leaves optional:
  * RS256 only, and `exp` must be present (a token without `exp` is refused). No clock-skew
- * allowance: a token is refused at and after its `exp` second (graceSeconds 0).
+ * allowance: a token is refused at and after its `exp` second (graceSeconds 0). `iat` must be
+ * present, at most 60 s ahead of our clock, and `exp - iat` at most 24 h (design §4.13): Cognito
+ * issues id tokens for 5 minutes to 1 day, so anything else was not issued by the pool as configured.
+ * A configured key set without one usable RS256 key verifies nothing: `verify` then answers
+ * `JwksUnavailableError` (a 503, not a login loop).
  *
  * Cheap claim checks on the undecoded-but-unverified token run first, only to refuse early
  * (e.g. another pool's token never triggers a JWKS fetch); acceptance needs the full verify.
@@ -39,11 +43,39 @@ export interface TokenVerifierOptions {
   readonly maxCacheEntries?: number;
 }
 
+/** Largest `iat` lead over our clock accepted (another machine's clock). */
+export const MAX_IAT_SKEW_SECONDS = 60;
+/** Longest id token lifetime (`exp - iat`) accepted: Cognito's maximum is one day. */
+export const MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
+
+/** RSA modulus of at least 2048 bits (RFC 7518 §3.3), base64url; a public exponent. */
+const RSA_MODULUS = /^[A-Za-z0-9_-]{342,}$/;
+const RSA_EXPONENT = /^[A-Za-z0-9_-]{1,8}$/;
+
+/** Can `jwk` verify a Cognito id token: an RSA signing key for RS256, with a kid, of 2048 bits or more? */
+function isUsableRs256Key(jwk: unknown): boolean {
+  if (!isRecord(jwk)) return false;
+  const use = ownProperty(jwk, 'use');
+  const alg = ownProperty(jwk, 'alg');
+  const n = ownProperty(jwk, 'n');
+  const e = ownProperty(jwk, 'e');
+  return ownProperty(jwk, 'kty') === 'RSA' && typeof ownProperty(jwk, 'kid') === 'string'
+    && (use === undefined || use === 'sig') && (alg === undefined || alg === 'RS256')
+    && typeof n === 'string' && RSA_MODULUS.test(n) && typeof e === 'string' && RSA_EXPONENT.test(e);
+}
+
+/** Does the key set hold at least one usable RS256 key (checked once, at load)? */
+export function hasUsableRs256Key(jwks: Jwks): boolean {
+  return Array.isArray(jwks.keys) && jwks.keys.some(isUsableRs256Key);
+}
+
 export class IdTokenVerifier {
   private readonly verifier;
   private readonly issuers: ReadonlySet<string>;
   private readonly cache = new Map<string, Identity>();
   private readonly maxCacheEntries: number;
+  /** The configured key set has no usable RS256 key: `verify` always answers JwksUnavailableError. */
+  readonly keysUnusable: boolean;
 
   constructor(private readonly options: TokenVerifierOptions) {
     const now = options.now;
@@ -61,15 +93,19 @@ export class IdTokenVerifier {
         if (header.alg !== 'RS256') throw new TokenInvalidError('alg');
         if (typeof payload.exp !== 'number') throw new TokenInvalidError('no_exp');
         if (payload.exp * 1000 <= now()) throw new TokenInvalidError('expired');
+        if (typeof payload.iat !== 'number' || payload.iat * 1000 > now() + MAX_IAT_SKEW_SECONDS * 1000) throw new TokenInvalidError('iat');
+        if (payload.exp - payload.iat > MAX_TOKEN_LIFETIME_SECONDS) throw new TokenInvalidError('lifetime');
       },
     }, { jwksCache: new EdgeJwksCache(options.fetchJwks, now) });
-    if (options.jwks) this.verifier.cacheJwks(options.jwks);
+    this.keysUnusable = options.jwks !== undefined && !hasUsableRs256Key(options.jwks);
+    if (options.jwks && !this.keysUnusable) this.verifier.cacheJwks(options.jwks);
   }
 
   /**
    * @throws TokenInvalidError (refuse the token), JwksUnavailableError (answer 503)
    */
   async verify(token: string): Promise<Identity> {
+    if (this.keysUnusable) throw new JwksUnavailableError();
     const nowMs = this.options.now();
     const hit = this.cache.get(token);
     if (hit !== undefined) {

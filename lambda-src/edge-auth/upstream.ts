@@ -3,7 +3,7 @@
  * budget per call (AbortSignal.timeout), `redirect: 'manual'`, a bounded response body, and typed
  * failures. Nothing from an upstream body is ever passed on except validated token strings.
  */
-import { OAuthRejectedError, UpstreamError } from './errors';
+import { OAuthErrorCode, OAuthRejectedError, UpstreamError } from './errors';
 import { isRecord, ownProperty } from '../shared/assert';
 import { safeJsonParse } from '../shared/safe-json';
 
@@ -103,8 +103,24 @@ function basicAuth(client: OAuthClient): Record<string, string> {
   return { authorization: `Basic ${Buffer.from(`${id}:${secret}`, 'utf8').toString('base64')}` };
 }
 
+const OAUTH_ERRORS: ReadonlySet<string> = new Set<OAuthErrorCode>([
+  'invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope',
+]);
+
+/** The RFC 6749 `error` code of a 4xx token-endpoint answer, if it has one. */
+function oauthErrorOf(response: UpstreamResponse): OAuthErrorCode | undefined {
+  let json: unknown;
+  try {
+    json = safeJsonParse(new TextDecoder('utf-8', { fatal: true }).decode(response.body));
+  } catch {
+    return undefined;
+  }
+  const error = isRecord(json) ? ownProperty(json, 'error') : undefined;
+  return typeof error === 'string' && OAUTH_ERRORS.has(error) ? error as OAuthErrorCode : undefined;
+}
+
 function parseTokenResponse(response: UpstreamResponse): TokenSet {
-  if (response.status >= 400 && response.status < 500) throw new OAuthRejectedError(response.status);
+  if (response.status >= 400 && response.status < 500) throw new OAuthRejectedError(response.status, oauthErrorOf(response));
   if (response.status !== 200) throw new UpstreamError('status', response.status);
   let text: string;
   try {

@@ -131,21 +131,22 @@ describe('callback', () => {
     expect(auth).toBe(`Basic ${Buffer.from(`${CLIENT_ID}:the-client-secret`).toString('base64')}`);
   });
 
-  test('tokens are verified before any cookie is set: a bad id token from the endpoint gives the error page', async () => {
+  test('tokens are verified before any cookie is set: a bad id token from the endpoint gives the 502 page', async () => {
     const h = build({}, tokenEndpoint(idToken({ aud: 'another-client' })));
     const { state, jar } = await startLogin(h);
     const r = asResponse(await h(cfEvent({ uri: '/_auth/callback', querystring: `code=c&state=${state}`, cookies: cookieHeader(jar) })));
-    expect(r.status).toBe('400');
+    expect(r.status).toBe('502');
     expect(setCookies(r).every((c) => c.includes('Max-Age=0'))).toBe(true);
   });
 
-  test('replayed state (login cookie consumed) is refused', async () => {
+  test('replayed state (login cookie consumed) without a session is refused', async () => {
     const h = build();
     const { state, jar } = await startLogin(h);
     const ev = () => cfEvent({ uri: '/_auth/callback', querystring: `code=c&state=${state}`, cookies: cookieHeader(jar) });
     const first = asResponse(await h(ev()));
     expect(first.status).toBe('302');
     applySetCookies(jar, setCookies(first));
+    jar.delete(ID);
     const second = asResponse(await h(ev()));
     expect(second.status).toBe('400');
     expect(second.body).toContain('Try again');
@@ -179,14 +180,14 @@ describe('callback', () => {
     expect(JSON.stringify(r)).not.toContain('evil');
   });
 
-  test('error=access_denied gives a page with a try-again link, no redirect', async () => {
+  test('error=access_denied gives a page with a try-again link (to the site, §4.13), no redirect', async () => {
     const f = tokenEndpoint();
     const h = build({}, f);
     const { state, jar } = await startLogin(h, '/app');
     const r = asResponse(await h(cfEvent({ uri: '/_auth/callback', querystring: `error=access_denied&error_description=no&state=${state}`, cookies: cookieHeader(jar) })));
     expect(r.status).toBe('400');
     expect(r.headers!.location).toBeUndefined();
-    expect(r.body).toContain(`href="https://${DIST_DOMAIN}/app"`);
+    expect(r.body).toContain(`href="https://${DIST_DOMAIN}/"`);
     expect(f.calls).toHaveLength(0);
   });
 
