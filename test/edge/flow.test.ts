@@ -154,10 +154,10 @@ describe('login round trip', () => {
     asRequest(await b.follow(cb));
   });
 
-  test('confidential client with a wrong secret: callback error page, no session', async () => {
+  test('confidential client with a wrong secret: 502 page (invalid_client: the deployment is wrong), no session', async () => {
     const b = new Browser(loadBundle(config({ clientId: CONFIDENTIAL, clientSecret: 'wrong-secret-value' })));
     const cb = asResponse(await login(b, 'alice', '/', '', CONFIDENTIAL));
-    expect(cb.status).toBe('400');
+    expect(cb.status).toBe('502');
     expect(b.jar.has(ID)).toBe(false);
     expect(cb.body).not.toContain('invalid_client');
   });
@@ -201,10 +201,11 @@ describe('callback: bad, replayed, expired, tampered, foreign, off-site state', 
     return { ...p, body };
   }
 
-  test('replayed callback (same code and state) is refused', async () => {
+  test('replayed callback (same code and state) without a session is refused', async () => {
     const b = new Browser(loadBundle(config()));
     const p = await started(b);
     expect(asResponse(await b.request('/_auth/callback', callbackQuery(p))).status).toBe('302');
+    b.jar.delete(ID);
     const again = asResponse(await b.request('/_auth/callback', callbackQuery(p)));
     expect(again.status).toBe('400');
   });
@@ -245,7 +246,7 @@ describe('callback: bad, replayed, expired, tampered, foreign, off-site state', 
     const r = asResponse(await b.request('/_auth/callback', `error=access_denied&error_description=User+is+not+assigned&state=${encodeURIComponent(p.state)}`));
     expect(r.status).toBe('400');
     expect(r.headers!.location).toBeUndefined();
-    expect(r.body).toContain(`<a href="https://${DIST_DOMAIN}/app">Try again</a>`);
+    expect(r.body).toContain(`<a href="https://${DIST_DOMAIN}/">Try again</a>`);
     expect(r.body).not.toContain('not assigned');
   });
 });
