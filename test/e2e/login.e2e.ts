@@ -220,6 +220,35 @@ browserTest(getBrowser, 'a user outside the required groups sees the 403 page', 
   expect(pg.origin.requests.length).toBe(originBefore); // nothing reached the origin
 });
 
+browserTest(getBrowser, 'an encoded spelling of a protected path is not served to a non-member (one path, one decision)', async ({ newContext }) => {
+  const required = requiredGroupsFor(pg, '/reports/2026');
+  expect(required.length).toBeGreaterThan(0);
+  const outsider = pg.users.find((u) => !(u.groups ?? []).some((g) => required.includes(g)));
+  expect(outsider).toBeDefined();
+  const page = await (await newContext()).newPage();
+  await signIn(page, pg, '/', outsider!.username, outsider!.password);
+  const pages = (): string[] => pg.origin.requests.map((r) => r.url).filter((u) => u !== '/favicon.ico');
+  const originBefore = pages().length;
+
+  // A fetch of an encoded spelling (from the origin's page) is not redirected: 400.
+  expect(await page.evaluate('fetch("/reports%2F2026").then((r) => r.status)')).toBe(400);
+  // S3 reads %2F as "/", nginx merges "//": both would serve reports/2026 if forwarded as sent.
+  for (const spelling of ['/reports%2F2026?tab=q3', '//reports/2026?tab=q3']) {
+    const answers: Array<{ status: number; url: string }> = [];
+    const onResponse = (r: { status(): number; url(): string }): void => {
+      if (r.url().startsWith(pg.url)) answers.push({ status: r.status(), url: r.url() });
+    };
+    page.on('response', onResponse);
+    const res = await page.goto(`${pg.url}${spelling}`);
+    page.off('response', onResponse);
+    // The edge redirects the spelling to the canonical URL, where the /reports/* rule applies.
+    expect(answers[0]).toEqual({ status: 302, url: `${pg.url}${spelling}` });
+    expect(res?.status()).toBe(403);
+    expect(page.url()).toBe(`${pg.url}/reports/2026?tab=q3`);
+  }
+  expect(pages().slice(originBefore)).toEqual([]);
+});
+
 browserTest(getBrowser, 'sign-out ends the site session and the hosted-UI session', async ({ newContext }) => {
   const context = await newContext();
   const page = await context.newPage();
