@@ -27,32 +27,28 @@
  */
 const NEEDS_WORK = /[^A-Za-z0-9\-._~!$&'()*+,=:@/]|\/[./]|^(?!\/)/;
 
-/** ASCII bytes that are written raw in the canonical form (pchar minus `;`, and `/`). */
-const RAW = new Uint8Array(128);
-for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,=:@") RAW[c.charCodeAt(0)] = 1;
-
+/** Raw characters of a canonical path besides `/` (RFC 3986 pchar without `;`). */
+const RAW_CHAR = /^[A-Za-z0-9\-._~!$&'()*+,=:@]$/;
+/** No canonical form: `;` or an escaped one, raw control/space/non-ASCII, escaped control characters. */
+const AMBIGUOUS = /;|%3b|[^\x21-\x7e]|%[01][0-9a-f]|%7f/i;
+/** An escape, or a raw character that is not written raw in a canonical path. */
+const TO_REWRITE = /%([0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,=:@/]/g;
 /** An escaped `%` before two hex digits in the output: a double-decoding origin reads another path. */
-const DOUBLE_ENCODED = /%25[0-9A-Fa-f]{2}/;
-const HEX = '0123456789ABCDEF';
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const DOUBLE_ENCODED = /%25[0-9A-F]{2}/i;
 
 /** Longest path canonicalized (longer ones have no canonical form). */
 export const MAX_PATH_LENGTH = 8192;
 
-function hexValue(code: number): number {
-  if (code >= 0x30 && code <= 0x39) return code - 0x30;
-  if (code >= 0x41 && code <= 0x46) return code - 0x41 + 10;
-  if (code >= 0x61 && code <= 0x66) return code - 0x61 + 10;
-  return -1;
-}
-
-function escaped(byte: number): string {
-  return `%${HEX[Math.floor(byte / 16)]}${HEX[byte % 16]}`;
-}
-
 /** Is `path` already canonical? (The fast test: true for almost every real request.) */
 export function isCanonicalFast(path: string): boolean {
   return !NEEDS_WORK.test(path);
+}
+
+function rewrite(match: string, hex: string | undefined): string {
+  const code = hex === undefined ? match.charCodeAt(0) : parseInt(hex, 16);
+  if (code === 0x2f || code === 0x5c) return '/';
+  const char = String.fromCharCode(code);
+  return RAW_CHAR.test(char) ? char : `%${(hex ?? code.toString(16).padStart(2, '0')).toUpperCase()}`;
 }
 
 /**
@@ -61,76 +57,29 @@ export function isCanonicalFast(path: string): boolean {
  */
 export function canonicalPath(path: string): string | undefined {
   if (!NEEDS_WORK.test(path)) return path;
-  if (path.length === 0 || path.length > MAX_PATH_LENGTH || path.charCodeAt(0) !== 0x2f) return undefined;
-
-  // 1. Decode into segments: `/` (raw, `\`, `%2F`, `%5C`) separates; each segment is written in
-  //    its canonical spelling.
-  const segments: string[] = [];
-  let segment = '';
-  let i = 0;
-  const n = path.length;
-  while (i < n) {
-    let code = path.charCodeAt(i);
-    if (code === 0x25) {
-      const hi = i + 2 < n ? hexValue(path.charCodeAt(i + 1)) : -1;
-      const lo = hi < 0 ? -1 : hexValue(path.charCodeAt(i + 2));
-      if (lo < 0) return undefined;
-      code = hi * 16 + lo;
-      i += 3;
-      if (code >= 0x80) {
-        // A run of escaped non-ASCII bytes: must be valid UTF-8; kept escaped.
-        const bytes = [code];
-        while (i + 2 < n && path.charCodeAt(i) === 0x25) {
-          const h = hexValue(path.charCodeAt(i + 1));
-          const l = h < 0 ? -1 : hexValue(path.charCodeAt(i + 2));
-          if (l < 0 || h * 16 + l < 0x80) break;
-          bytes.push(h * 16 + l);
-          i += 3;
-        }
-        try {
-          utf8.decode(Uint8Array.from(bytes));
-        } catch {
-          return undefined;
-        }
-        for (const b of bytes) segment += escaped(b);
-        continue;
-      }
-      // Escaped space stays escaped; escaped control characters have no canonical form.
-      if (code === 0x20) {
-        segment += '%20';
-        continue;
-      }
-    } else {
-      i += 1;
-      if (code >= 0x80) return undefined;
-    }
-    if (code === 0x2f || code === 0x5c) {
-      segments.push(segment);
-      segment = '';
-    } else if (code < 0x21 || code === 0x7f || code === 0x3b) {
-      return undefined;
-    } else {
-      segment += RAW[code] === 1 ? String.fromCharCode(code) : escaped(code);
-    }
+  if (path.length > MAX_PATH_LENGTH || path[0] !== '/' || AMBIGUOUS.test(path)) return undefined;
+  // decodeURIComponent refuses a `%` without two hex digits and escapes that are not UTF-8
+  // (overlong forms and surrogates included).
+  try {
+    decodeURIComponent(path);
+  } catch {
+    return undefined;
   }
-  segments.push(segment);
-
-  // 2. Merge `//`, resolve `.` and `..` (segments[0] is the empty string before the leading `/`).
+  // Every escape of a byte >= 0x80 is part of valid UTF-8 here, so it stays escaped (upper case).
+  const segments = path.replace(TO_REWRITE, rewrite).split('/');
+  // Merge `//`, resolve `.` and `..` (segments[0] is the empty string before the leading `/`).
   const out: string[] = [];
   let trailingSlash = false;
   for (let k = 1; k < segments.length; k++) {
     const s = segments[k];
-    const last = k === segments.length - 1;
-    if (s === '' || s === '.') {
-      trailingSlash = last;
-    } else if (s === '..') {
+    trailingSlash = k === segments.length - 1;
+    if (s === '..') {
       out.pop();
-      trailingSlash = last;
-    } else {
+    } else if (s !== '' && s !== '.') {
       out.push(s);
       trailingSlash = false;
     }
   }
-  const canonical = out.length === 0 ? '/' : `/${out.join('/')}${trailingSlash ? '/' : ''}`;
+  const canonical = `/${out.join('/')}${trailingSlash && out.length > 0 ? '/' : ''}`;
   return DOUBLE_ENCODED.test(canonical) ? undefined : canonical;
 }

@@ -55,12 +55,8 @@ const RSA_EXPONENT = /^[A-Za-z0-9_-]{1,8}$/;
 /** Can `jwk` verify a Cognito id token: an RSA signing key for RS256, with a kid, of 2048 bits or more? */
 function isUsableRs256Key(jwk: unknown): boolean {
   if (!isRecord(jwk)) return false;
-  const use = ownProperty(jwk, 'use');
-  const alg = ownProperty(jwk, 'alg');
-  const n = ownProperty(jwk, 'n');
-  const e = ownProperty(jwk, 'e');
-  return ownProperty(jwk, 'kty') === 'RSA' && typeof ownProperty(jwk, 'kid') === 'string'
-    && (use === undefined || use === 'sig') && (alg === undefined || alg === 'RS256')
+  const { kty, kid, use, alg, n, e } = jwk;
+  return kty === 'RSA' && typeof kid === 'string' && (use ?? 'sig') === 'sig' && (alg ?? 'RS256') === 'RS256'
     && typeof n === 'string' && RSA_MODULUS.test(n) && typeof e === 'string' && RSA_EXPONENT.test(e);
 }
 

@@ -103,20 +103,14 @@ function basicAuth(client: OAuthClient): Record<string, string> {
   return { authorization: `Basic ${Buffer.from(`${id}:${secret}`, 'utf8').toString('base64')}` };
 }
 
-const OAUTH_ERRORS: ReadonlySet<string> = new Set<OAuthErrorCode>([
-  'invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope',
-]);
+/** RFC 6749 §5.2 error codes. */
+const OAUTH_ERROR = /^(invalid_(request|client|grant|scope)|unauthorized_client|unsupported_grant_type)$/;
 
 /** The RFC 6749 `error` code of a 4xx token-endpoint answer, if it has one. */
 function oauthErrorOf(response: UpstreamResponse): OAuthErrorCode | undefined {
-  let json: unknown;
-  try {
-    json = safeJsonParse(new TextDecoder('utf-8', { fatal: true }).decode(response.body));
-  } catch {
-    return undefined;
-  }
+  const json = safeJsonParse(new TextDecoder().decode(response.body));
   const error = isRecord(json) ? ownProperty(json, 'error') : undefined;
-  return typeof error === 'string' && OAUTH_ERRORS.has(error) ? error as OAuthErrorCode : undefined;
+  return typeof error === 'string' && OAUTH_ERROR.test(error) ? error as OAuthErrorCode : undefined;
 }
 
 function parseTokenResponse(response: UpstreamResponse): TokenSet {
