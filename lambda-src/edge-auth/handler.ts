@@ -84,6 +84,9 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
   const signer = new StateSigner(config.stateSecret);
   const authorizer = new Authorizer(config);
   const hasPathRules = config.pathRules.length > 0;
+  // The auth routes as the router sees them: in canonical form, like every request path.
+  const callbackRoute = canonicalPath(config.callbackPath) ?? config.callbackPath;
+  const signOutRoute = canonicalPath(config.signOutPath) ?? config.signOutPath;
   const client: OAuthClient = { authDomain: config.authDomain, clientId: config.clientId, clientSecret: config.clientSecret };
   const authorizeUrl = `${config.authDomain}/oauth2/authorize`;
   // The authorize URL's constant parameters, encoded once at load; per request only the
@@ -385,8 +388,8 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
       }
     }
     const jar = parseCookies(req.cookieHeaders);
-    if (path === config.callbackPath) return callback(req, jar);
-    if (path === config.signOutPath) return signOut(req, jar);
+    if (path === callbackRoute) return callback(req, jar);
+    if (path === signOutRoute) return signOut(req, jar);
     return protectedRequest(req, jar, path);
   }
 
