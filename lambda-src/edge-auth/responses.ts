@@ -30,8 +30,7 @@ const JSON_TYPE = [{ key: 'Content-Type', value: 'application/json' }];
 export const RETRY_AFTER_SECONDS = 5;
 const RETRY_AFTER = [{ key: 'Retry-After', value: String(RETRY_AFTER_SECONDS) }];
 /** The one small style every generated page shares (the CSP allows inline styles only). */
-const STYLE = '<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36em;margin:4em auto;padding:0 1em;color:#222}'
-  + 'h1{font-size:1.5em}a{margin-right:1.5em}</style>';
+const STYLE = '<style>body{font:16px/1.5 sans-serif;max-width:36em;margin:4em auto;padding:0 1em}a{margin-right:1em}</style>';
 
 /** Escape text for HTML element content and double-quoted attributes. */
 export function escapeHtml(text: string): string {
@@ -80,14 +79,14 @@ export type PageKind =
 
 const PAGES: Record<PageKind, { status: number; title: string; text: string; linkText?: string }> = {
   bad_request: { status: 400, title: 'Bad request', text: 'This request cannot be handled.' },
-  forbidden: { status: 403, title: 'Access denied', text: 'You are signed in, but your account does not have access to this page.', linkText: 'Sign out' },
+  forbidden: { status: 403, title: 'Access denied', text: 'You are signed in, but this account does not have access to this page.', linkText: 'Sign out' },
   upstream_failed: { status: 502, title: 'Sign-in service unavailable', text: 'The sign-in service could not complete your sign-in. Please try again.', linkText: 'Try again' },
   upstream_timeout: { status: 502, title: 'Sign-in service unavailable', text: 'The sign-in service did not answer in time. Please try again.', linkText: 'Try again' },
   jwks_unavailable: { status: 503, title: 'Temporarily unavailable', text: 'Your session cannot be checked right now. Please try again in a minute.', linkText: 'Try again' },
-  refresh_unavailable: { status: 503, title: 'Temporarily unavailable', text: 'The sign-in service is not answering right now. You are still signed in: please try again in a few seconds.', linkText: 'Try again' },
+  refresh_unavailable: { status: 503, title: 'Temporarily unavailable', text: 'The sign-in service is not answering. You are still signed in: try again in a few seconds.', linkText: 'Try again' },
   callback_failed: { status: 400, title: 'Sign-in failed', text: 'Sign-in was not completed.', linkText: 'Try again' },
   login_loop: { status: 401, title: 'Sign-in did not complete', text: 'Your browser came back from sign-in without a session. Cookies may be blocked for this site.', linkText: 'Try again' },
-  session_too_large: { status: 400, title: 'Session too large', text: 'Your session does not fit in this site\'s cookies (too many cookies for this site, or too many groups on your account). Remove this site\'s cookies and try again, or contact the site\'s administrator.', linkText: 'Home' },
+  session_too_large: { status: 400, title: 'Session too large', text: 'Your session does not fit in this site\'s cookies. Remove the site\'s cookies and try again.', linkText: 'Home' },
   signed_out: { status: 200, title: 'Signed out', text: 'You are signed out.', linkText: 'Sign in again' },
   misconfigured: { status: 500, title: 'Not configured', text: 'Sign-in is not configured correctly for this site.' },
   internal: { status: 500, title: 'Error', text: 'Something went wrong. Please try again.' },
