@@ -279,12 +279,19 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
 
   async function protectedRequest(req: EdgeRequest, jar: ReadonlyMap<string, string>, duplicates: ReadonlySet<string>): Promise<EdgeResult> {
     if (duplicates.size > 0) {
+      // Design §4.12: a library cookie sent twice (a sibling host can plant one when a Domain is
+      // set; a changed Domain or Path leaves one behind) means no session, never a pick. Every
+      // copy that can be reached is expired: ours, host-only, and with each parent domain.
+      const expire = new Set<string>();
       for (const name of duplicates) {
-        if (hasPrefix(name, prefixes)) {
-          // Design §4.12: a library cookie sent twice (a sibling host can plant one when a Domain is set) means no session.
-          log.warn('deny', { route: 'protected', reason: 'duplicate_cookie' });
-          return noSession(req, jar, []);
+        if (hasPrefix(name, prefixes) && COOKIE_NAME.test(name) && expire.size < 24) {
+          expire.add(cookies.expire(name));
+          for (const c of expireLeftover(name, req.host)) expire.add(c);
         }
+      }
+      if (expire.size > 0) {
+        log.warn('deny', { route: 'protected', reason: 'duplicate_cookie' });
+        return noSession(req, jar, [...expire]);
       }
     }
     const idToken = readSplitCookie(jar, names.id);

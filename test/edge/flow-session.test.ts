@@ -183,3 +183,15 @@ test('sign-out lands on the signed-out page by default: Cognito accepts the regi
   expect(landing.body).toContain('You are signed out.');
   expect(landing.body).toContain(`href="https://${DIST_DOMAIN}/"`);
 });
+
+test('a library cookie planted twice (sibling host with a Domain) means no session: a login, and the copies expired', async () => {
+  const b = new Browser(loadBundle(config({ cookies: { domain: 'cloudfront.net' } })));
+  const t = cognito.mintTokens({ clientId: CLIENT, username: 'alice' });
+  const name = '__Secure-CognitoEdgeAuth-id';
+  const handler = loadBundle(config({ cookies: { domain: 'cloudfront.net' } }));
+  asRequest(await handler(cfEvent({ cookies: [`${name}=${t.idToken}`] })));
+  const planted = cognito.mintTokens({ clientId: CLIENT, username: 'alice' }).idToken;
+  const r = asResponse(await b.request('/', '', { cookies: [`${name}=${t.idToken}; ${name}=${planted}`] }));
+  expect(location(r)).toMatch(new RegExp(`^${cognito.url}/oauth2/authorize\\?`));
+  expect(setCookies(r)).toContain(`${name}=; Max-Age=0; Path=/; Domain=cloudfront.net; Secure; HttpOnly; SameSite=Lax`);
+});

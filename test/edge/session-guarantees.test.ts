@@ -237,6 +237,10 @@ describe('design §4.12: duplicate names, other prefix forms, the Cookie-header 
       expect(api.status).toBe('401');
     }
     expect(f.calls).toHaveLength(0);
+    // Every reachable copy is expired (ours, host-only, each parent domain), so a fresh login can stick.
+    const r = asResponse(await h(cfEvent({ cookies: [`${ID}=${token}; ${ID}=${token}`] })));
+    expect(setCookies(r)).toContain(`${ID}=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Lax`);
+    expect(setCookies(r)).toContain(`${ID}=; Max-Age=0; Path=/; Domain=cloudfront.net; Secure; HttpOnly; SameSite=Lax`);
     // A duplicated cookie that is not the library's does not matter.
     asRequest(await h(cfEvent({ cookies: [`theme=a; ${ID}=${token}; theme=b`] })));
   });
