@@ -248,6 +248,34 @@ browserTest(getBrowser, 'sign-out ends the site session and the hosted-UI sessio
   await submitSignIn(page, username, password, `${pg.url}${DEEP_LINK}`);
 });
 
+describe('landing on the signed-out page the edge serves', () => {
+  let landing: Playground;
+  beforeAll(async () => {
+    landing = await startPlayground({ configOverrides: { signOutLandingPath: '/_auth/signed-out' }, onDecision: (_d, line) => decisions.push(line) });
+  });
+  afterAll(() => landing?.close());
+
+  browserTest(getBrowser, 'sign-out lands on "You are signed out" (not a protected page that signs straight back in); "Sign in again" asks for credentials', async ({ newContext }) => {
+    const page = await (await newContext()).newPage();
+    const { username, password } = user(landing, 'alice');
+    await signIn(page, landing, '/', username, password);
+    const authorizeBefore = count(landing, 'GET', '/oauth2/authorize');
+    const pages = (): string[] => landing.origin.requests.map((r) => r.url).filter((u) => u !== '/favicon.ico');
+    const originBefore = pages();
+
+    await page.locator('#sign-out').click();
+    await page.waitForURL(`${landing.url}/_auth/signed-out`);
+    expect(await page.getByRole('heading', { name: 'Signed out' }).isVisible()).toBe(true);
+    expect(await page.locator('body').innerText()).toContain('You are signed out.');
+    expect(count(landing, 'GET', '/oauth2/authorize')).toBe(authorizeBefore); // no silent sign-in
+    expect(pages()).toEqual(originBefore); // served by the edge
+
+    await page.getByRole('link', { name: 'Sign in again' }).click();
+    await page.getByRole('heading', { name: 'Sign in with EntraID' }).waitFor();
+    await submitSignIn(page, username, password, `${landing.url}/`);
+  });
+});
+
 browserTest(getBrowser, 'the token endpoint failing at the callback gives the friendly 502 page, and retry recovers', async ({ newContext }) => {
   const page = await (await newContext()).newPage();
   const { username, password } = user(pg, 'alice');
