@@ -7,6 +7,8 @@
  *   reached the origin (by default the edge removes its own).
  * - `/fetch`: a page whose button calls `fetch('/api/data.json')` and prints the status.
  * - `/api/data.json`: a JSON endpoint.
+ * - `/gallery`: a page whose button loads six small images at once (parallel asset requests, as
+ *   when a page's session expires); `/assets/*.svg` serves them.
  * Every page links to the sign-out path. No page ever echoes a cookie value.
  */
 import * as http from 'node:http';
@@ -86,6 +88,17 @@ export async function startOrigin(options: OriginOptions = {}): Promise<Origin> 
     + 'out.textContent = r.status + " " + await r.text(); out.dataset.status = String(r.status); }'
     + 'catch (e) { out.textContent = "failed: " + e; out.dataset.status = "error"; } });</script>');
 
+  const galleryPage = page('Gallery', '<h1 id="title">Gallery</h1>'
+    + '<p><button id="burst">Load six images at once</button> <span id="loaded" data-done="0" data-ok="0"></span></p><div id="pics"></div>'
+    + '<script>document.getElementById("burst").addEventListener("click", () => {'
+    + 'const out = document.getElementById("loaded"); const box = document.getElementById("pics"); box.textContent = "";'
+    + 'out.dataset.done = "0"; out.dataset.ok = "0"; const t = Date.now();'
+    + 'for (let i = 0; i < 6; i++) { const img = new Image(24, 24);'
+    + 'const done = (ok) => { out.dataset.done = String(Number(out.dataset.done) + 1); if (ok) out.dataset.ok = String(Number(out.dataset.ok) + 1);'
+    + 'out.textContent = out.dataset.ok + " of " + out.dataset.done + " loaded"; };'
+    + 'img.onload = () => done(true); img.onerror = () => done(false); img.src = "/assets/pic-" + i + ".svg?t=" + t; box.appendChild(img); } });</script>');
+  const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24"><rect width="24" height="24" fill="#48a"/></svg>';
+
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://origin.local');
     requests.push({ method: req.method ?? 'GET', url: url.pathname + url.search, identity: identityOf(req), cookieNames: cookieNamesOf(req) });
@@ -97,13 +110,18 @@ export async function startOrigin(options: OriginOptions = {}): Promise<Origin> 
       res.end(JSON.stringify({ ok: true, path: url.pathname, items: [{ id: 1, name: 'Quarterly report' }, { id: 2, name: 'Roadmap' }], identity: identityOf(req) }));
       return;
     }
+    if (/^\/assets\/pic-\d\.svg$/.test(url.pathname)) {
+      res.writeHead(200, { ...headers, 'Content-Type': 'image/svg+xml' });
+      res.end(svg);
+      return;
+    }
     if (url.pathname === '/favicon.ico') {
       res.writeHead(204, headers);
       res.end();
       return;
     }
     res.writeHead(200, { ...headers, 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(url.pathname === '/fetch' ? fetchPage : whoPage(req, url));
+    res.end(url.pathname === '/fetch' ? fetchPage : url.pathname === '/gallery' ? galleryPage : whoPage(req, url));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -10,6 +10,7 @@ import {
   assertString, assertStringArray, FailFactory, ownProperty,
 } from '../shared/assert';
 import type { EdgeAuthConfig } from '../shared/edge-config';
+import { signedOutPathFor } from '../shared/signed-out-path';
 
 export type LogLevel = NonNullable<EdgeAuthConfig['logLevel']>;
 export type SameSite = 'Lax' | 'Strict' | 'None';
@@ -42,6 +43,9 @@ export interface ResolvedConfig {
   readonly jwks?: Jwks;
   readonly callbackPath: string;
   readonly signOutPath: string;
+  /** The signed-out page the handler serves itself (unprotected), beside `signOutPath`. */
+  readonly signedOutPath: string;
+  /** Where the hosted-UI logout returns to; by default `signedOutPath`. */
   readonly signOutLandingPath: string;
   /** `undefined`: any signed-in user. */
   readonly requiredGroups?: readonly string[];
@@ -62,7 +66,6 @@ export interface ResolvedConfig {
 export const DEFAULTS = {
   callbackPath: '/_auth/callback',
   signOutPath: '/_auth/signout',
-  signOutLandingPath: '/',
   scopes: ['openid', 'email', 'profile'],
   cookieNamePrefix: 'CognitoEdgeAuth',
   logLevel: 'warn' as LogLevel,
@@ -234,7 +237,8 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
   const callbackPath = path(raw, 'callbackPath', DEFAULTS.callbackPath);
   const signOutPath = path(raw, 'signOutPath', DEFAULTS.signOutPath);
   if (callbackPath === signOutPath) throw failFor('signOutPath')('different from callbackPath');
-  const signOutLandingPath = path(raw, 'signOutLandingPath', DEFAULTS.signOutLandingPath);
+  const signedOutPath = signedOutPathFor(signOutPath, callbackPath);
+  const signOutLandingPath = path(raw, 'signOutLandingPath', signedOutPath);
 
   const requiredGroups = optionalStringArray(raw, 'requiredGroups');
   const aliases = (optionalStringArray(raw, 'aliases') ?? []).map((a, i) => {
@@ -279,6 +283,7 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
     jwks,
     callbackPath,
     signOutPath,
+    signedOutPath,
     signOutLandingPath,
     requiredGroups,
     pathRules: pathRules(raw),

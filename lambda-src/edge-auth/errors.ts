@@ -28,16 +28,16 @@ export class UpstreamError extends EdgeAuthError {
   }
 }
 
-/** The RFC 6749 §5.2 error codes a token endpoint answers with (any other value is not kept). */
-export type OAuthErrorCode =
-  | 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope';
-
-/** The token endpoint answered with a 4xx OAuth error (e.g. `invalid_grant`). */
+/**
+ * The token endpoint answered 400/401 with an OAuth error body (RFC 6749 §5.2). `error` is the
+ * parsed `error` code (`invalid_grant`, `invalid_client`…) when it is a plain lower-case token,
+ * else `unknown`. A 429 or any other 4xx without such a body is an {@link UpstreamError}: only a
+ * parsed `invalid_grant` may end a session (design §4.10).
+ */
 export class OAuthRejectedError extends EdgeAuthError {
   readonly code = 'oauth_rejected';
-  /** @param error the answer's `error` code when it is one of RFC 6749's (a fixed, loggable code). */
-  constructor(readonly status: number, readonly error?: OAuthErrorCode) {
-    super(`token endpoint rejected the request (${status})`);
+  constructor(readonly status: number, readonly error: string = 'unknown') {
+    super(`token endpoint rejected the request (${status} ${error})`);
     this.name = 'OAuthRejectedError';
   }
 }

@@ -7,23 +7,25 @@
  * decided on the canonical form of the path (design §4.9, canonical-path.ts).
  * Every answer is a CloudFront request (pass-through) or a generated response; nothing throws.
  */
+import { createHash } from 'node:crypto';
 import type { CloudFrontHeaders, CloudFrontRequest, CloudFrontResultResponse } from 'aws-lambda';
 import { Authorizer } from './authorization';
 import { canonicalPath, isCanonicalFast } from './canonical-path';
 import { resolveConfig, ResolvedConfig } from './config';
 import {
-  cookieNames, CookieWriter, parseCookies, readSplitCookie, splitNamesIn, stripCookies,
+  cookieHeaderLength, cookieNames, CookieWriter, guardNames, hasPrefix, libraryPrefixes, LOGIN_COOKIE_CONFIG, parseCookies,
+  readSplitCookie, splitNamesIn, stripCookies,
 } from './cookies';
 import { EdgeAuthError, JwksUnavailableError, OAuthRejectedError, UpstreamError } from './errors';
 import { fetchJwksWith } from './jwks-cache';
 import { Logger, LogEvent, Route } from './logger';
 import { createPkce, randomId } from './pkce';
 import { EdgeRequest, parseEvent, parseQuery, setHeader } from './request';
-import { page, redirect, unauthenticatedJson, unavailableJson } from './responses';
+import { forbiddenPage, page, redirect, unauthenticatedJson, unavailableJson } from './responses';
 import { isSafeReturnPath, returnPathFor } from './return-path';
 import { LOGIN_MAX_AGE_SECONDS, safeEqual, StateSigner } from './state';
 import { Identity, IdTokenVerifier } from './token-verifier';
-import { FetchFn, OAuthClient, requestTokens, revokeToken, TokenSet } from './upstream';
+import { FetchFn, isRefreshTokenShape, OAuthClient, requestTokens, revokeToken, TokenSet } from './upstream';
 
 /** What the handler returns: the (possibly modified) request, or a generated response. */
 export type EdgeResult = CloudFrontRequest | CloudFrontResultResponse;
@@ -45,10 +47,20 @@ export const IDENTITY_HEADER = 'x-cognito-edge-auth-user';
 const IDENTITY_HEADER_KEY = 'X-Cognito-Edge-Auth-User';
 /** Whole-invocation budget for upstream calls: the viewer-request limit is 5 s. */
 export const INVOCATION_BUDGET_MS = 4500;
-/** Sessions established within this window count towards the login-loop guard. */
+/** Sessions the callback established within this window count towards the login-loop guard (refreshes do not). */
 export const ATTEMPTS_WINDOW_SECONDS = 120;
 /** A browser back without a session after this many fresh sessions in the window gets an error page. */
 export const MAX_ATTEMPTS = 2;
+/**
+ * Life of the refresh-loop guard cookie: a request that comes back with an expired session while
+ * it is there did not keep the refreshed cookies, and gets an error page instead of another
+ * refresh (capped at half the id cookie's life, so short `tokenMaxAge`s still refresh).
+ */
+export const REFRESH_GUARD_SECONDS = 10;
+/** Life of the cookie that remembers a refresh token Cognito refused (design §4.10). */
+export const DEAD_REFRESH_SECONDS = 600;
+/** Budget of the whole Cookie header the browser will send after a new session (design §4.4). */
+export const COOKIE_HEADER_BUDGET = 12 * 1024;
 /** Logins in flight kept per browser (older login cookies are expired). */
 export const MAX_PENDING_LOGINS = 3;
 const LOGIN_ID = /^[A-Za-z0-9_-]{1,16}$/;
@@ -80,13 +92,27 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
   const fetchFn: FetchFn = deps.fetch ?? ((input, init) => fetch(input, init));
   const log = new Logger(config.logLevel, deps.log);
   const names = cookieNames(config.cookies);
+  const guards = guardNames(config.cookies);
+  const prefixes = libraryPrefixes(config.cookies);
   const cookies = new CookieWriter(config.cookies);
+  // Login-time and guard cookies: always host-only `__Host-`, Path=/, SameSite=Lax (design §4.11).
+  const loginCookies = new CookieWriter(LOGIN_COOKIE_CONFIG);
+  // Set-Cookie values that expire a leftover `__Secure-` cookie of another configuration whose
+  // Domain is unknown: host-only, and with each parent domain of the request host.
+  const expireLeftover = (name: string, host: string): string[] => {
+    const out = [loginCookies.expire(name)];
+    if (config.cookies.domain !== undefined || config.cookies.path !== '/') out.push(cookies.expire(name));
+    const labels = host.split('.');
+    for (let i = 0; i < labels.length - 1 && out.length < 5; i++) out.push(`${name}=; Max-Age=0; Path=/; Domain=${labels.slice(i).join('.')}; Secure; HttpOnly; SameSite=Lax`);
+    return out;
+  };
   const signer = new StateSigner(config.stateSecret);
   const authorizer = new Authorizer(config);
   const hasPathRules = config.pathRules.length > 0;
   // The auth routes as the router sees them: in canonical form, like every request path.
   const callbackRoute = canonicalPath(config.callbackPath) ?? config.callbackPath;
   const signOutRoute = canonicalPath(config.signOutPath) ?? config.signOutPath;
+  const signedOutRoute = canonicalPath(config.signedOutPath) ?? config.signedOutPath;
   const client: OAuthClient = { authDomain: config.authDomain, clientId: config.clientId, clientSecret: config.clientSecret };
   const authorizeUrl = `${config.authDomain}/oauth2/authorize`;
   // The authorize URL's constant parameters, encoded once at load; per request only the
@@ -132,16 +158,24 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
     return value !== undefined && /^\d{1,2}$/.test(value) ? Number(value) : 0;
   }
 
-  /** Set-Cookie values of a new session (id token, refresh token if any, loop counter). */
-  function sessionCookies(tokens: TokenSet, identity: Identity, jar: ReadonlyMap<string, string>): string[] {
+  /**
+   * Set-Cookie values of a new session (id token, refresh token if any) and of its guard: the
+   * callback counts sessions for the login-loop guard, a refresh sets the refresh-loop guard.
+   * `undefined` when the Cookie header the browser would then send exceeds the budget.
+   */
+  function sessionCookies(tokens: TokenSet, identity: Identity, jar: ReadonlyMap<string, string>, from: 'callback' | 'refresh'): string[] | undefined {
     const remaining = identity.exp - nowSeconds();
     const idMaxAge = Math.min(remaining, config.cookies.tokenMaxAgeSeconds ?? remaining);
     const out = cookies.setSplit(names.id, tokens.idToken, idMaxAge, jar);
     if (tokens.refreshToken !== undefined) {
       out.push(...cookies.setSplit(names.refresh, tokens.refreshToken, config.refreshTokenValiditySeconds, jar));
     }
-    out.push(cookies.set(names.attempts, String(Math.min(attempts(jar) + 1, 99)), ATTEMPTS_WINDOW_SECONDS));
-    return out;
+    if (from === 'callback') {
+      out.push(loginCookies.set(names.attempts, String(Math.min(attempts(jar) + 1, 99)), ATTEMPTS_WINDOW_SECONDS));
+    } else {
+      out.push(loginCookies.set(guards.refreshed, '1', Math.max(1, Math.min(REFRESH_GUARD_SECONDS, Math.floor(idMaxAge / 2)))));
+    }
+    return cookieHeaderLength(jar, out) > COOKIE_HEADER_BUDGET ? undefined : out;
   }
 
   /** Expire the id and refresh cookies (every part the request carried, and the base names). */
@@ -154,7 +188,7 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
     const returnPath = returnPathFor(req.uri, req.querystring);
     if (attempts(jar) >= MAX_ATTEMPTS) {
       log.warn('login_loop', { route: 'protected', status: 401 });
-      return page('login_loop', origin(req) + returnPath, [...setCookies, cookies.expire(names.attempts)]);
+      return page('login_loop', origin(req) + returnPath, [...setCookies, loginCookies.expire(names.attempts)]);
     }
     const t = nowSeconds();
     const id = randomId(6);
@@ -173,8 +207,8 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
     }
     pending.sort((a, b) => b.t - a.t);
     const out = [...setCookies];
-    for (const old of pending.slice(MAX_PENDING_LOGINS - 1)) out.push(cookies.expire(old.name));
-    out.push(cookies.set(names.login + id, `${t.toString(36)}.${nonce}.${pkce.verifier}`, LOGIN_MAX_AGE_SECONDS));
+    for (const old of pending.slice(MAX_PENDING_LOGINS - 1)) out.push(loginCookies.expire(old.name));
+    out.push(loginCookies.set(names.login + id, `${t.toString(36)}.${nonce}.${pkce.verifier}`, LOGIN_MAX_AGE_SECONDS));
 
     log.info('login_start', { route: 'protected', status: 302 });
     return redirect(
@@ -196,14 +230,43 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
 
   function passThrough(req: EdgeRequest, identity: Identity): EdgeResult {
     const headers = req.raw.headers;
-    if (!config.forwardAuthCookies) setHeader(headers, 'cookie', 'Cookie', stripCookies(req.cookieHeaders, names.prefix));
+    if (!config.forwardAuthCookies) setHeader(headers, 'cookie', 'Cookie', stripCookies(req.cookieHeaders, prefixes));
     if (SAFE_HEADER_VALUE.test(identity.username)) headers[IDENTITY_HEADER] = [{ key: IDENTITY_HEADER_KEY, value: identity.username }];
     log.debug('allow', { route: 'protected' });
     return req.raw;
   }
 
+  /**
+   * Refresh inline (design §4.10). Only a parsed `invalid_grant` ends the session; a timeout,
+   * 429, 5xx or network failure keeps every cookie and answers 503 with Retry-After. A cookie that
+   * cannot be a Cognito refresh token ends the session without a call.
+   *
+   * Refresh race (rotation without grace period): the parallel requests of one page all carry the
+   * same refresh token; the first to reach Cognito gets a new one, the others get `invalid_grant`
+   * while the winner's answer may still be on its way to the browser. So `invalid_grant` never
+   * expires a cookie: the loser answers with a redirect to the same URL and a cookie holding a
+   * digest of the refused token. The browser comes back with the winner's cookies (signed in), or
+   * with the same token and that digest: then the token is dead for sure, Cognito is not asked
+   * again, and the request starts one fresh login (401 for fetch/XHR), still without expiring
+   * anything, because a straggler of the race may be the one asking; the login's callback
+   * replaces the dead cookies.
+   */
   async function refresh(req: EdgeRequest, jar: ReadonlyMap<string, string>, refreshToken: string): Promise<EdgeResult> {
-    if (attempts(jar) >= MAX_ATTEMPTS) return noSession(req, jar, expireSession(jar));
+    if (!isRefreshTokenShape(refreshToken)) {
+      log.info('refresh_failed', { route: 'protected', reason: 'refresh_token_shape' });
+      return noSession(req, jar, expireSession(jar));
+    }
+    const here = origin(req) + returnPathFor(req.uri, req.querystring, 4096);
+    if (jar.has(guards.refreshed)) {
+      // Refreshed seconds ago and back without a usable id token: the browser did not keep the cookies.
+      log.warn('login_loop', { route: 'protected', status: 401, reason: 'refresh' });
+      return req.isNavigation ? page('login_loop', here, [loginCookies.expire(guards.refreshed)]) : unauthenticatedJson();
+    }
+    const digest = createHash('sha256').update(refreshToken).digest('base64url').slice(0, 22);
+    if (jar.get(guards.deadRefresh) === digest) {
+      log.info('refresh_failed', { route: 'protected', reason: 'refresh_token_refused' });
+      return noSession(req, jar, []);
+    }
     let tokens: TokenSet;
     let identity: Identity;
     try {
@@ -211,23 +274,48 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
       tokens = { idToken: fresh.idToken, refreshToken: fresh.refreshToken };
       identity = await verifier.verify(tokens.idToken);
     } catch (err) {
-      if (err instanceof JwksUnavailableError) return jwksUnavailable(req, 'protected', origin(req) + returnPathFor(req.uri, req.querystring));
-      log.info('refresh_failed', { route: 'protected', reason: errorCode(err) });
-      return noSession(req, jar, expireSession(jar));
+      if (err instanceof JwksUnavailableError) return jwksUnavailable(req, 'protected', here);
+      if (err instanceof OAuthRejectedError && err.error === 'invalid_grant') {
+        log.info('refresh_failed', { route: 'protected', status: 302, reason: 'invalid_grant' });
+        return redirect(here, [loginCookies.set(guards.deadRefresh, digest, DEAD_REFRESH_SECONDS)]);
+      }
+      log.warn('upstream_failed', { route: 'protected', upstream: 'token', status: 503, reason: errorCode(err) });
+      return req.isNavigation ? page('refresh_unavailable', here) : unavailableJson();
+    }
+    const set = sessionCookies(tokens, identity, jar, 'refresh');
+    if (set === undefined) {
+      log.warn('refresh_failed', { route: 'protected', status: 400, reason: 'cookie_budget' });
+      return page('session_too_large', `${origin(req)}/`, expireSession(jar));
     }
     log.info('refresh_ok', { route: 'protected', status: 302 });
-    return redirect(origin(req) + returnPathFor(req.uri, req.querystring, 4096), sessionCookies(tokens, identity, jar));
+    return redirect(here, set);
   }
 
-  async function protectedRequest(req: EdgeRequest, jar: ReadonlyMap<string, string>, path: string): Promise<EdgeResult> {
+  async function protectedRequest(req: EdgeRequest, jar: ReadonlyMap<string, string>, path: string, duplicates: ReadonlySet<string>): Promise<EdgeResult> {
     if (keysUnusable) return jwksUnavailable(req, 'protected', origin(req) + returnPathFor(req.uri, req.querystring));
+    if (duplicates.size > 0) {
+      // Design §4.12: a library cookie sent twice (a sibling host can plant one when a Domain is
+      // set; a changed Domain or Path leaves one behind) means no session, never a pick. Every
+      // copy that can be reached is expired: ours, host-only, and with each parent domain.
+      const expire = new Set<string>();
+      for (const name of duplicates) {
+        if (hasPrefix(name, prefixes) && COOKIE_NAME.test(name) && expire.size < 24) {
+          expire.add(cookies.expire(name));
+          for (const c of expireLeftover(name, req.host)) expire.add(c);
+        }
+      }
+      if (expire.size > 0) {
+        log.warn('deny', { route: 'protected', reason: 'duplicate_cookie' });
+        return noSession(req, jar, [...expire]);
+      }
+    }
     const idToken = readSplitCookie(jar, names.id);
     if (idToken !== undefined) {
       try {
         const identity = await verifier.verify(idToken);
         if (authorizer.isAllowed(identity, path)) return passThrough(req, identity);
         log.info('deny', { route: 'protected', status: 403, reason: 'groups' });
-        return req.isNavigation ? page('forbidden', origin(req) + config.signOutPath) : forbiddenJson();
+        return req.isNavigation ? forbiddenPage(identity.username, `${origin(req)}/`, origin(req) + config.signOutPath) : forbiddenJson();
       } catch (err) {
         if (err instanceof JwksUnavailableError) return jwksUnavailable(req, 'protected', origin(req) + returnPathFor(req.uri, req.querystring));
         log.debug('deny', { route: 'protected', reason: errorCode(err) });
@@ -286,7 +374,7 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
     const loginName = names.login + state.i;
     const loginValue = jar.get(loginName);
     if (loginValue === undefined) return staleCallback(req, jar, 'no_login_cookie', link, []);
-    const consumed = [cookies.expire(loginName)];
+    const consumed = [loginCookies.expire(loginName)];
     const m = LOGIN_VALUE.exec(loginValue);
     if (!m || !safeEqual(m[2], state.n)) return staleCallback(req, jar, 'nonce_mismatch', link, consumed);
     const code = query.get('code');
@@ -324,8 +412,13 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
     if (identity.nonce !== undefined && !safeEqual(identity.nonce, m[2])) {
       return callbackFailed('callback_rejected', 'id_token_nonce', link, consumed);
     }
+    const set = sessionCookies(tokens, identity, jar, 'callback');
+    if (set === undefined) {
+      log.warn('callback_rejected', { route: 'callback', status: 400, reason: 'cookie_budget' });
+      return page('session_too_large', home, consumed);
+    }
     log.info('callback_ok', { route: 'callback', status: 302 });
-    return redirect(link, [...consumed, ...sessionCookies(tokens, identity, jar)]);
+    return redirect(link, [...consumed, ...set]);
   }
 
   async function signOut(req: EdgeRequest, jar: ReadonlyMap<string, string>): Promise<EdgeResult> {
@@ -337,13 +430,27 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
         log.warn('revoke_failed', { route: 'signout', upstream: 'revoke', reason: errorCode(err) });
       }
     }
+    // Every library cookie the browser sent, of either prefix form and of the default name prefix
+    // too (design §4.12), each with the attributes it can have been set with.
     const toExpire = new Set([names.id, names.refresh, names.attempts]);
     for (const name of jar.keys()) {
       if (toExpire.size >= 32) break;
-      if (name.startsWith(names.prefix) && COOKIE_NAME.test(name)) toExpire.add(name);
+      if (hasPrefix(name, prefixes) && COOKIE_NAME.test(name)) toExpire.add(name);
+    }
+    const setCookies: string[] = [];
+    for (const name of toExpire) {
+      if (name.startsWith('__Host-')) setCookies.push(loginCookies.expire(name)); // the only attributes a __Host- cookie can have
+      else if (name.startsWith(names.prefix)) setCookies.push(cookies.expire(name));
+      else setCookies.push(...expireLeftover(name, req.host));
     }
     log.info('signout', { route: 'signout', status: 302 });
-    return redirect(logoutBase + encodeURIComponent(origin(req) + config.signOutLandingPath), [...toExpire].map((n) => cookies.expire(n)));
+    return redirect(logoutBase + encodeURIComponent(origin(req) + config.signOutLandingPath), setCookies);
+  }
+
+  /** The signed-out page: unprotected, served by the function itself, links to the site's home (which signs in again). */
+  function signedOut(req: EdgeRequest): EdgeResult {
+    log.info('signout', { route: 'signout', status: 200 });
+    return page('signed_out', `${origin(req)}/`);
   }
 
   function badRequest(route: Route | undefined, reason: string): EdgeResult {
@@ -387,10 +494,12 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
         if (canonical !== undefined) path = canonical;
       }
     }
-    const jar = parseCookies(req.cookieHeaders);
+    const duplicates = new Set<string>();
+    const jar = parseCookies(req.cookieHeaders, duplicates);
     if (path === callbackRoute) return callback(req, jar);
     if (path === signOutRoute) return signOut(req, jar);
-    return protectedRequest(req, jar, path);
+    if (path === signedOutRoute) return signedOut(req);
+    return protectedRequest(req, jar, path, duplicates);
   }
 
   return async (event: unknown): Promise<EdgeResult> => {

@@ -8,6 +8,7 @@
 import type { CloudFrontHeaders, CloudFrontResultResponse } from 'aws-lambda';
 
 const STATUS_TEXT: Record<number, string> = {
+  200: 'OK',
   302: 'Found',
   400: 'Bad Request',
   401: 'Unauthorized',
@@ -25,6 +26,11 @@ const NOSNIFF = [{ key: 'X-Content-Type-Options', value: 'nosniff' }];
 const HTML_TYPE = [{ key: 'Content-Type', value: 'text/html; charset=utf-8' }];
 const HTML_CSP = [{ key: 'Content-Security-Policy', value: "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'" }];
 const JSON_TYPE = [{ key: 'Content-Type', value: 'application/json' }];
+/** Seconds a client should wait before retrying after a 503 (the token endpoint throttled or down). */
+export const RETRY_AFTER_SECONDS = 5;
+const RETRY_AFTER = [{ key: 'Retry-After', value: String(RETRY_AFTER_SECONDS) }];
+/** The one small style every generated page shares (the CSP allows inline styles only). */
+const STYLE = '<style>body{font:16px/1.5 sans-serif;max-width:36em;margin:4em auto;padding:0 1em}a{margin-right:1em}</style>';
 
 /** Escape text for HTML element content and double-quoted attributes. */
 export function escapeHtml(text: string): string {
@@ -67,32 +73,53 @@ export function redirect(location: string, setCookies: readonly string[] = []): 
 }
 
 /** The pages the handler can show. Texts are fixed. */
-export type PageKind = 'bad_request' | 'forbidden' | 'upstream_failed' | 'upstream_timeout' | 'jwks_unavailable' | 'callback_failed' | 'login_loop' | 'misconfigured' | 'internal';
+export type PageKind =
+  | 'bad_request' | 'forbidden' | 'upstream_failed' | 'upstream_timeout' | 'jwks_unavailable' | 'refresh_unavailable'
+  | 'callback_failed' | 'login_loop' | 'session_too_large' | 'signed_out' | 'misconfigured' | 'internal';
 
 const PAGES: Record<PageKind, { status: number; title: string; text: string; linkText?: string }> = {
   bad_request: { status: 400, title: 'Bad request', text: 'This request cannot be handled.' },
-  forbidden: { status: 403, title: 'Access denied', text: 'You are signed in, but your account does not have access to this page.', linkText: 'Sign out' },
+  forbidden: { status: 403, title: 'Access denied', text: 'You are signed in, but this account does not have access to this page.', linkText: 'Sign out' },
   upstream_failed: { status: 502, title: 'Sign-in service unavailable', text: 'The sign-in service could not complete your sign-in. Please try again.', linkText: 'Try again' },
   upstream_timeout: { status: 502, title: 'Sign-in service unavailable', text: 'The sign-in service did not answer in time. Please try again.', linkText: 'Try again' },
   jwks_unavailable: { status: 503, title: 'Temporarily unavailable', text: 'Your session cannot be checked right now. Please try again in a minute.', linkText: 'Try again' },
+  refresh_unavailable: { status: 503, title: 'Temporarily unavailable', text: 'The sign-in service is not answering. You are still signed in: try again in a few seconds.', linkText: 'Try again' },
   callback_failed: { status: 400, title: 'Sign-in failed', text: 'Sign-in was not completed.', linkText: 'Try again' },
   login_loop: { status: 401, title: 'Sign-in did not complete', text: 'Your browser came back from sign-in without a session. Cookies may be blocked for this site.', linkText: 'Try again' },
+  session_too_large: { status: 400, title: 'Session too large', text: 'Your session does not fit in this site\'s cookies. Remove the site\'s cookies and try again.', linkText: 'Home' },
+  signed_out: { status: 200, title: 'Signed out', text: 'You are signed out.', linkText: 'Sign in again' },
   misconfigured: { status: 500, title: 'Not configured', text: 'Sign-in is not configured correctly for this site.' },
   internal: { status: 500, title: 'Error', text: 'Something went wrong. Please try again.' },
 };
 
-/** HTML page of `kind`, with an optional same-origin link (https://<allowed host>/… or a path). */
+function htmlPage(status: number, title: string, inner: string, setCookies: readonly string[]): CloudFrontResultResponse {
+  const headers = pageHeaders(HTML_TYPE, setCookies, HTML_CSP);
+  if (status === 503) headers['retry-after'] = RETRY_AFTER;
+  return {
+    status: String(status),
+    statusDescription: STATUS_TEXT[status],
+    headers,
+    body: `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title>${STYLE}</head>`
+      + `<body><h1>${escapeHtml(title)}</h1>${inner}</body></html>`,
+  };
+}
+
+/** HTML page of `kind`, with an optional same-origin link (https://<allowed host>/… or a path). A 503 page carries `Retry-After`. */
 export function page(kind: PageKind, link?: string, setCookies: readonly string[] = []): CloudFrontResultResponse {
   const p = PAGES[kind];
   const anchor = link !== undefined && p.linkText !== undefined ? `<p><a href="${escapeHtml(link)}">${escapeHtml(p.linkText)}</a></p>` : '';
-  const body = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(p.title)}</title></head>`
-    + `<body style="font-family:sans-serif;max-width:40em;margin:4em auto"><h1>${escapeHtml(p.title)}</h1><p>${escapeHtml(p.text)}</p>${anchor}</body></html>`;
-  return {
-    status: String(p.status),
-    statusDescription: STATUS_TEXT[p.status],
-    headers: pageHeaders(HTML_TYPE, setCookies, HTML_CSP),
-    body,
-  };
+  return htmlPage(p.status, p.title, `<p>${escapeHtml(p.text)}</p>${anchor}`, setCookies);
+}
+
+/**
+ * The 403 page: who is signed in (escaped; at most 128 characters shown), and links to the
+ * site's home and to sign-out (so another account can be used).
+ */
+export function forbiddenPage(username: string, home: string, signOut: string): CloudFrontResultResponse {
+  const who = username.length > 128 ? `${username.slice(0, 128)}…` : username;
+  return htmlPage(403, PAGES.forbidden.title,
+    `<p>You are signed in as <strong>${escapeHtml(who)}</strong>, but this account does not have access to this page.</p>`
+    + `<p><a href="${escapeHtml(home)}">Home</a><a href="${escapeHtml(signOut)}">Sign out</a></p>`, []);
 }
 
 /** 401 for fetch/XHR/non-GET requests without a session. */
@@ -105,12 +132,14 @@ export function unauthenticatedJson(setCookies: readonly string[] = []): CloudFr
   };
 }
 
-/** 503 JSON for non-navigation requests when the key set is unavailable. */
+/** 503 JSON for non-navigation requests when the key set or the token endpoint is unavailable; with `Retry-After`. */
 export function unavailableJson(): CloudFrontResultResponse {
+  const headers = pageHeaders(JSON_TYPE, []);
+  headers['retry-after'] = RETRY_AFTER;
   return {
     status: '503',
     statusDescription: STATUS_TEXT[503],
-    headers: pageHeaders(JSON_TYPE, []),
+    headers,
     body: '{"error":"unavailable"}',
   };
 }

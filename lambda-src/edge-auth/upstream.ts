@@ -3,7 +3,7 @@
  * budget per call (AbortSignal.timeout), `redirect: 'manual'`, a bounded response body, and typed
  * failures. Nothing from an upstream body is ever passed on except validated token strings.
  */
-import { OAuthErrorCode, OAuthRejectedError, UpstreamError } from './errors';
+import { OAuthRejectedError, UpstreamError } from './errors';
 import { isRecord, ownProperty } from '../shared/assert';
 import { safeJsonParse } from '../shared/safe-json';
 
@@ -16,6 +16,26 @@ export const MAX_RESPONSE_BYTES = 128 * 1024;
 export const MAX_TOKEN_LENGTH = 16 * 1024;
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const OPAQUE_TOKEN = /^[A-Za-z0-9._~-]+$/;
+const OAUTH_ERROR = /^[a-z_]{1,40}$/;
+/**
+ * A Cognito refresh token: a JWE in compact serialisation (RFC 7516 §7.1), five base64url parts
+ * (header, encrypted key, IV, ciphertext, tag), about 1.7 KB. Bounds are generous on purpose: a
+ * cookie refused here ends the session without a call to Cognito (design §4.10), so the check
+ * only filters what can never be a refresh token (wrong shape, a JWT, tiny or huge values).
+ */
+const JWE_COMPACT = /^[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{8,}$/;
+export const MIN_REFRESH_TOKEN_LENGTH = 128;
+export const MAX_REFRESH_TOKEN_LENGTH = 8 * 1024;
+
+/**
+ * Could `value` be a Cognito refresh token? Shape and size only, plus a JWE header that names
+ * `alg` and `enc` (decoded only when the shape fits). Never throws.
+ */
+export function isRefreshTokenShape(value: string): boolean {
+  if (value.length < MIN_REFRESH_TOKEN_LENGTH || value.length > MAX_REFRESH_TOKEN_LENGTH || !JWE_COMPACT.test(value)) return false;
+  const header = safeJsonParse(Buffer.from(value.slice(0, value.indexOf('.')), 'base64url').toString('utf8'));
+  return isRecord(header) && typeof ownProperty(header, 'alg') === 'string' && typeof ownProperty(header, 'enc') === 'string';
+}
 
 export interface UpstreamResponse {
   readonly status: number;
@@ -103,26 +123,33 @@ function basicAuth(client: OAuthClient): Record<string, string> {
   return { authorization: `Basic ${Buffer.from(`${id}:${secret}`, 'utf8').toString('base64')}` };
 }
 
-/** RFC 6749 §5.2 error codes. */
-const OAUTH_ERROR = /^(invalid_(request|client|grant|scope)|unauthorized_client|unsupported_grant_type)$/;
-
-/** The RFC 6749 `error` code of a 4xx token-endpoint answer, if it has one. */
-function oauthErrorOf(response: UpstreamResponse): OAuthErrorCode | undefined {
-  const json = safeJsonParse(new TextDecoder().decode(response.body));
-  const error = isRecord(json) ? ownProperty(json, 'error') : undefined;
-  return typeof error === 'string' && OAUTH_ERROR.test(error) ? error as OAuthErrorCode : undefined;
-}
-
-function parseTokenResponse(response: UpstreamResponse): TokenSet {
-  if (response.status >= 400 && response.status < 500) throw new OAuthRejectedError(response.status, oauthErrorOf(response));
-  if (response.status !== 200) throw new UpstreamError('status', response.status);
+function parseJsonBody(response: UpstreamResponse): unknown {
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(response.body);
   } catch {
-    throw new UpstreamError('invalid_response', response.status);
+    return undefined;
   }
-  const json = safeJsonParse(text);
+  return safeJsonParse(text);
+}
+
+/**
+ * An OAuth error answer (400 or 401 with a JSON body carrying `error`) becomes an
+ * OAuthRejectedError with the parsed code; 429, other 4xx, 5xx and 4xx bodies that are not an
+ * OAuth error (a WAF page, a proxy) are UpstreamErrors: transient or not ours to judge.
+ */
+function rejectionOf(response: UpstreamResponse): OAuthRejectedError | UpstreamError {
+  if (response.status === 400 || response.status === 401) {
+    const json = parseJsonBody(response);
+    const error = isRecord(json) ? ownProperty(json, 'error') : undefined;
+    if (typeof error === 'string') return new OAuthRejectedError(response.status, OAUTH_ERROR.test(error) ? error : 'unknown');
+  }
+  return new UpstreamError('status', response.status);
+}
+
+function parseTokenResponse(response: UpstreamResponse): TokenSet {
+  if (response.status !== 200) throw rejectionOf(response);
+  const json = parseJsonBody(response);
   if (!isRecord(json)) throw new UpstreamError('invalid_response', response.status);
   const idToken = ownProperty(json, 'id_token');
   const refreshToken = ownProperty(json, 'refresh_token');
@@ -137,7 +164,7 @@ function parseTokenResponse(response: UpstreamResponse): TokenSet {
 
 const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded', 'accept': 'application/json' };
 
-/** POST /oauth2/token. @throws OAuthRejectedError on 4xx, UpstreamError otherwise. */
+/** POST /oauth2/token. @throws OAuthRejectedError on an OAuth error answer, UpstreamError otherwise. */
 export async function requestTokens(fetchFn: FetchFn, client: OAuthClient, params: Record<string, string>, timeoutMs: number): Promise<TokenSet> {
   const body = new URLSearchParams({ ...params, client_id: client.clientId }).toString();
   const response = await callUpstream(fetchFn, `${client.authDomain}/oauth2/token`, {
@@ -156,6 +183,5 @@ export async function revokeToken(fetchFn: FetchFn, client: OAuthClient, refresh
     headers: { ...FORM_HEADERS, ...basicAuth(client) },
     body,
   }, timeoutMs, 16 * 1024);
-  if (response.status >= 400 && response.status < 500) throw new OAuthRejectedError(response.status);
-  if (response.status !== 200) throw new UpstreamError('status', response.status);
+  if (response.status !== 200) throw rejectionOf(response);
 }

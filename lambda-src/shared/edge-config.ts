@@ -33,7 +33,7 @@ export interface EdgeAuthConfig {
 
   // ---- further settings (optional; defaults in the edge handler) ----
 
-  /** Where the hosted-UI logout returns to (absolute path on the site). @default '/' */
+  /** Where the hosted-UI logout returns to (absolute path on the site). @default - the signed-out page the edge function serves beside `signOutPath` (`/_auth/signed-out` for the default paths) */
   readonly signOutLandingPath?: string;
   /** OAuth scopes besides `openid` (which is always sent). @default ['openid', 'email', 'profile'] */
   readonly scopes?: string[];

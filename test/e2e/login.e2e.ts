@@ -217,6 +217,9 @@ browserTest(getBrowser, 'a user outside the required groups sees the 403 page', 
   const body = await page.locator('body').innerText();
   expect(body.length).toBeGreaterThan(0);
   expect(body).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/); // no token on the page
+  expect(body).toContain(outsider!.username); // who is signed in (Cognito's <provider>_<id> name)
+  expect(await page.locator('a', { hasText: 'Sign out' }).count()).toBe(1);
+  expect(await page.locator('a', { hasText: 'Home' }).count()).toBe(1);
   expect(pg.origin.requests.length).toBe(originBefore); // nothing reached the origin
 });
 
@@ -272,6 +275,34 @@ browserTest(getBrowser, 'sign-out ends the site session and the hosted-UI sessio
   await page.goto(`${pg.url}${DEEP_LINK}`);
   await page.getByRole('heading', { name: 'Sign in with EntraID' }).waitFor();
   await submitSignIn(page, username, password, `${pg.url}${DEEP_LINK}`);
+});
+
+describe('landing on the signed-out page the edge serves', () => {
+  let landing: Playground;
+  beforeAll(async () => {
+    landing = await startPlayground({ configOverrides: { signOutLandingPath: '/_auth/signed-out' }, onDecision: (_d, line) => decisions.push(line) });
+  });
+  afterAll(() => landing?.close());
+
+  browserTest(getBrowser, 'sign-out lands on "You are signed out" (not a protected page that signs straight back in); "Sign in again" asks for credentials', async ({ newContext }) => {
+    const page = await (await newContext()).newPage();
+    const { username, password } = user(landing, 'alice');
+    await signIn(page, landing, '/', username, password);
+    const authorizeBefore = count(landing, 'GET', '/oauth2/authorize');
+    const pages = (): string[] => landing.origin.requests.map((r) => r.url).filter((u) => u !== '/favicon.ico');
+    const originBefore = pages();
+
+    await page.locator('#sign-out').click();
+    await page.waitForURL(`${landing.url}/_auth/signed-out`);
+    expect(await page.getByRole('heading', { name: 'Signed out' }).isVisible()).toBe(true);
+    expect(await page.locator('body').innerText()).toContain('You are signed out.');
+    expect(count(landing, 'GET', '/oauth2/authorize')).toBe(authorizeBefore); // no silent sign-in
+    expect(pages()).toEqual(originBefore); // served by the edge
+
+    await page.getByRole('link', { name: 'Sign in again' }).click();
+    await page.getByRole('heading', { name: 'Sign in with EntraID' }).waitFor();
+    await submitSignIn(page, username, password, `${landing.url}/`);
+  });
 });
 
 browserTest(getBrowser, 'the token endpoint failing at the callback gives the friendly 502 page, and retry recovers', async ({ newContext }) => {
@@ -413,21 +444,65 @@ describe('with short-lived tokens', () => {
     expect(count(short, 'GET', '/oauth2/authorize')).toBe(authorizeBefore + 1);
   });
 
-  browserTest(getBrowser, 'the token endpoint down when a refresh is due gives an error page, not a loop', async ({ newContext }) => {
-    const page = await (await newContext()).newPage();
+  browserTest(getBrowser, 'the token endpoint down when a refresh is due gives a 503 page (Retry-After), keeps the session, and the retry link recovers', async ({ newContext }) => {
+    const context = await newContext();
+    const page = await context.newPage();
     const { username, password } = user(short, 'alice');
     await signIn(page, short, '/', username, password);
     const authorizeBefore = count(short, 'GET', '/oauth2/authorize');
 
     await page.waitForTimeout((TTL + 2) * 1000);
+    const refreshBefore = (await siteCookies(context, short)).find((c) => /-refresh$/.test(c.name))?.value;
+    expect(refreshBefore).toBeDefined();
     short.cognito.setFailureMode('503');
     try {
       const res = await page.goto(`${short.url}${DEEP_LINK}`);
-      expect(res?.status()).toBe(502);
+      expect(res?.status()).toBe(503);
       expect(res?.headers()['cache-control']).toContain('no-store');
-      expect(count(short, 'GET', '/oauth2/authorize')).toBeLessThanOrEqual(authorizeBefore + 1);
+      expect(Number(res?.headers()['retry-after'])).toBeGreaterThan(0);
+      expect((await siteCookies(context, short)).find((c) => /-refresh$/.test(c.name))?.value).toBe(refreshBefore);
     } finally {
       short.cognito.setFailureMode('none');
+    }
+    await page.locator('a[href]').first().click();
+    await page.waitForURL(`${short.url}${DEEP_LINK}`);
+    expect(await page.locator('#path').textContent()).toBe('/reports/2026');
+    expect(count(short, 'GET', '/oauth2/authorize')).toBe(authorizeBefore);
+  });
+
+  browserTest(getBrowser, 'parallel asset requests at expiry (refresh-token rotation without grace period) keep the user signed in', async ({ newContext }) => {
+    short.cognito.setRefreshTokenRotation({ gracePeriodSeconds: 0 });
+    try {
+      const page = await (await newContext()).newPage();
+      const { username, password } = user(short, 'alice');
+      await signIn(page, short, '/gallery', username, password);
+      const authorizeBefore = count(short, 'GET', '/oauth2/authorize');
+      const tokenBefore = count(short, 'POST', '/oauth2/token');
+      const expired: string[] = [];
+      page.on('response', (r) => {
+        if (!r.url().startsWith(short.url)) return;
+        void r.headersArray().then((headers) => {
+          for (const h of headers) {
+            if (h.name.toLowerCase() === 'set-cookie' && /Max-Age=0/i.test(h.value)) expired.push(h.value.split('=')[0]);
+          }
+        });
+      });
+
+      await page.waitForTimeout((TTL + 2) * 1000);
+      // Six image requests leave at once with the expired session: they all refresh, one wins.
+      await page.locator('#burst').click();
+      await page.waitForFunction('document.getElementById("loaded").dataset.done === "6"');
+      expect(await page.locator('#loaded').getAttribute('data-ok')).toBe('6');
+      expect(count(short, 'POST', '/oauth2/token')).toBeGreaterThan(tokenBefore + 1);
+      expect(expired).toEqual([]);
+
+      // Still signed in: the next page reaches the origin without a login.
+      await page.goto(`${short.url}${DEEP_LINK}`);
+      expect(page.url()).toBe(`${short.url}${DEEP_LINK}`);
+      expect(await page.locator('#user').textContent()).toBe('EntraID_alice');
+      expect(count(short, 'GET', '/oauth2/authorize')).toBe(authorizeBefore);
+    } finally {
+      short.cognito.setRefreshTokenRotation(undefined);
     }
   });
 });

@@ -12,7 +12,8 @@ import { createHandler, createMisconfiguredHandler, EdgeHandler, IDENTITY_HEADER
 
 const ID = `${COOKIE_PREFIX}id`;
 const REFRESH = `${COOKIE_PREFIX}refresh`;
-const REFRESH_TOKEN = 'eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ.aaaa.bbbb.cccc.dddd';
+/** Shaped like a Cognito refresh token (JWE compact: header, key, IV, ciphertext, tag). */
+const REFRESH_TOKEN = `eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ.${'k'.repeat(342)}.${'i'.repeat(16)}.${'c'.repeat(1200)}.${'t'.repeat(22)}`;
 
 function tokenEndpoint(idTok = idToken()): FakeFetch {
   return fakeFetch({
@@ -347,18 +348,25 @@ describe('refresh', () => {
     expect(setCookies(r)).toContainEqual(expect.stringContaining(`${ID}=${fresh};`));
   });
 
-  test('refresh failure (invalid_grant) → fresh login with the session cookies expired; no loop', async () => {
-    const h = build({}, fakeFetch({ '/oauth2/token': () => jsonResponse(400, { error: 'invalid_grant' }) }));
+  test('refresh refused (invalid_grant) → the same URL once, no cookie expired; then one fresh login without a second call', async () => {
+    const f = fakeFetch({ '/oauth2/token': () => jsonResponse(400, { error: 'invalid_grant' }) });
+    const h = build({}, f);
     const jar = new Map([[REFRESH, REFRESH_TOKEN]]);
-    const r = asResponse(await h(cfEvent({ cookies: cookieHeader(jar) })));
-    expect(location(r)).toMatch(new RegExp(`^${AUTH_DOMAIN}/oauth2/authorize\\?`));
-    expect(setCookies(r)).toContainEqual(expect.stringMatching(new RegExp(`^${REFRESH}=; Max-Age=0`)));
+    const r = asResponse(await h(cfEvent({ uri: '/page', cookies: cookieHeader(jar) })));
+    expect(location(r)).toBe(`https://${DIST_DOMAIN}/page`);
+    expect(setCookies(r).filter((c) => c.includes('Max-Age=0'))).toEqual([]);
+    applySetCookies(jar, setCookies(r));
+    const again = asResponse(await h(cfEvent({ uri: '/page', cookies: cookieHeader(jar) })));
+    expect(location(again)).toMatch(new RegExp(`^${AUTH_DOMAIN}/oauth2/authorize\\?`));
+    expect(f.calls).toHaveLength(1);
   });
 
-  test('refresh timeout → fresh login', async () => {
+  test('refresh timeout → 503 with Retry-After, every cookie kept', async () => {
     const h = build({ upstreamTimeoutMs: 150 }, fakeFetch({ '/oauth2/token': (_b, init) => new Promise((_, reject) => init.signal!.addEventListener('abort', () => reject(init.signal!.reason))) }));
     const r = asResponse(await h(cfEvent({ cookies: [`${REFRESH}=${REFRESH_TOKEN}`] })));
-    expect(location(r)).toContain('/oauth2/authorize');
+    expect(r.status).toBe('503');
+    expect(r.headers!['retry-after'][0].value).toMatch(/^\d+$/);
+    expect(r.headers!['set-cookie']).toBeUndefined();
   });
 
   test('refresh for a fetch request: 302 on GET, 401 for POST (no refresh)', async () => {
@@ -398,7 +406,7 @@ describe('sign-out', () => {
     const h = build({ clientSecret: 'sekret-value' }, f);
     const cookies = [`${ID}.0=aaa; ${ID}.1=bbb; ${REFRESH}=${REFRESH_TOKEN}; ${COOKIE_PREFIX}login.abcdEFGH=1.x.y; ${COOKIE_PREFIX}n=1; mine=keep`];
     const r = asResponse(await h(cfEvent({ uri: '/_auth/signout', cookies })));
-    expect(location(r)).toBe(`${AUTH_DOMAIN}/logout?client_id=${CLIENT_ID}&logout_uri=${encodeURIComponent(`https://${DIST_DOMAIN}/`)}`);
+    expect(location(r)).toBe(`${AUTH_DOMAIN}/logout?client_id=${CLIENT_ID}&logout_uri=${encodeURIComponent(`https://${DIST_DOMAIN}/_auth/signed-out`)}`);
     const revoke = f.calls.find((c) => c.url.endsWith('/oauth2/revoke'))!;
     expect(new URLSearchParams(revoke.body).get('token')).toBe(REFRESH_TOKEN);
     expect((revoke.init.headers as Record<string, string>).authorization).toMatch(/^Basic /);
@@ -463,10 +471,10 @@ describe('configuration', () => {
     expect(JSON.parse(lines[0]).msg).toBe('config_invalid');
   });
 
-  test('custom cookie settings: Domain without __Host- prefix, SameSite', async () => {
+  test('custom cookie settings: Domain and SameSite do not reach the login cookie (always __Host-, Lax)', async () => {
     const h = build({ cookies: { domain: 'example.com', sameSite: 'Strict', namePrefix: 'Auth' } });
     const r = asResponse(await h(cfEvent()));
-    expect(setCookies(r)[0]).toMatch(/^__Secure-Auth-login\.[^=]+=[^;]+; Max-Age=600; Path=\/; Domain=example.com; Secure; HttpOnly; SameSite=Strict$/);
+    expect(setCookies(r)[0]).toMatch(/^__Host-Auth-login\.[^=]+=[^;]+; Max-Age=600; Path=\/; Secure; HttpOnly; SameSite=Lax$/);
   });
 });
 

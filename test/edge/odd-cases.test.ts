@@ -10,7 +10,7 @@ import {
   applySetCookies, asResponse, AUTH_DOMAIN, baseConfig, cfEvent, CLIENT_ID, COOKIE_PREFIX, cookieHeader, DIST_DOMAIN, fakeFetch, FakeFetch,
   idPayload, idToken, jsonResponse, jwksOf, location, POOL_ID, REGION, setCookies, signJwt, testKey,
 } from './helpers';
-import { JwksUnavailableError, OAuthRejectedError, TokenInvalidError } from '../../lambda-src/edge-auth/errors';
+import { JwksUnavailableError, OAuthRejectedError, TokenInvalidError, UpstreamError } from '../../lambda-src/edge-auth/errors';
 import { createHandler, EdgeHandler } from '../../lambda-src/edge-auth/handler';
 import { hasUsableRs256Key, IdTokenVerifier, MAX_IAT_SKEW_SECONDS, MAX_TOKEN_LIFETIME_SECONDS } from '../../lambda-src/edge-auth/token-verifier';
 import { requestTokens } from '../../lambda-src/edge-auth/upstream';
@@ -146,8 +146,11 @@ describe('the token endpoint refuses the client, or returns tokens that fail ver
     };
     expect((await rejected({ error: 'invalid_client' }, 401)).error).toBe('invalid_client');
     expect((await rejected({ error: 'invalid_grant' })).error).toBe('invalid_grant');
-    expect((await rejected({ error: 'something <b>else</b>' })).error).toBeUndefined();
-    expect((await rejected('not an object')).error).toBeUndefined();
+    // Any other code is not passed on (a fixed 'unknown'), and a 4xx without an OAuth error body
+    // is not an OAuth rejection at all (design §4.10: transient, not a logout).
+    expect((await rejected({ error: 'something <b>else</b>' })).error).toBe('unknown');
+    const notOAuth = await requestTokens(fakeFetch({ '/oauth2/token': () => jsonResponse(400, 'not an object') }), client, {}, 1000).catch((e: unknown) => e);
+    expect(notOAuth).toBeInstanceOf(UpstreamError);
   });
 });
 

@@ -189,6 +189,38 @@ describe('refresh and revoke', () => {
     expect((await post('/oauth2/token', { grant_type: 'refresh_token', client_id: PUBLIC, refresh_token: refreshToken })).body).toEqual({ error: 'invalid_grant' });
   });
 
+  test('rotation with a grace period of 0: a new refresh token each time, the used one refused at once', async () => {
+    cognito.setRefreshTokenRotation({ gracePeriodSeconds: 0 });
+    try {
+      const { refreshToken } = cognito.mintTokens({ clientId: PUBLIC, username: 'bob' });
+      const first = await post('/oauth2/token', { grant_type: 'refresh_token', client_id: PUBLIC, refresh_token: refreshToken });
+      expect(first.status).toBe(200);
+      expect(first.body.refresh_token.split('.')).toHaveLength(5);
+      expect(first.body.refresh_token).not.toBe(refreshToken);
+      expect(await post('/oauth2/token', { grant_type: 'refresh_token', client_id: PUBLIC, refresh_token: refreshToken })).toEqual({ status: 400, body: { error: 'invalid_grant' } });
+      expect((await post('/oauth2/token', { grant_type: 'refresh_token', client_id: PUBLIC, refresh_token: first.body.refresh_token })).status).toBe(200);
+    } finally {
+      cognito.setRefreshTokenRotation(undefined);
+    }
+  });
+
+  test('rotation with a grace period: the used refresh token still works within it', async () => {
+    cognito.setRefreshTokenRotation({ gracePeriodSeconds: 60 });
+    try {
+      const { refreshToken } = cognito.mintTokens({ clientId: PUBLIC, username: 'bob' });
+      expect((await post('/oauth2/token', { grant_type: 'refresh_token', client_id: PUBLIC, refresh_token: refreshToken })).status).toBe(200);
+      expect((await post('/oauth2/token', { grant_type: 'refresh_token', client_id: PUBLIC, refresh_token: refreshToken })).status).toBe(200);
+    } finally {
+      cognito.setRefreshTokenRotation(undefined);
+    }
+  });
+
+  test('failure mode 429: the token endpoint throttles', async () => {
+    cognito.setFailureMode('429');
+    const { refreshToken } = cognito.mintTokens({ clientId: PUBLIC, username: 'bob' });
+    expect((await post('/oauth2/token', { grant_type: 'refresh_token', client_id: PUBLIC, refresh_token: refreshToken })).status).toBe(429);
+  });
+
   test('a revoked refresh token no longer refreshes', async () => {
     const { refreshToken, accessToken } = cognito.mintTokens({ clientId: PUBLIC, username: 'alice' });
     expect(await post('/oauth2/revoke', { client_id: PUBLIC, token: refreshToken })).toEqual({ status: 200, body: '' });

@@ -17,6 +17,8 @@
  *   (single-use code, short life, exact `redirect_uri`, PKCE S256 enforced) and `refresh_token`;
  *   client secret via HTTP Basic (or `client_secret` in the body, which Cognito also accepts);
  *   errors are `{"error":"…"}` bodies with status 400.
+ *   With `refreshTokenRotation`, a refresh grant also returns a new refresh token and the one
+ *   presented stops working after the grace period (0: at once; Cognito's RefreshTokenRotation).
  * - `POST /oauth2/revoke`: revokes a refresh token (200, empty body), `unsupported_token_type` for
  *   anything that is not a refresh token of this pool.
  * - `GET /logout`: `client_id` and a registered `logout_uri`; ends the hosted-UI session and
@@ -63,9 +65,11 @@ export interface LocalCognitoOptions {
   refreshTokenTtlSeconds?: number;
   /** Life of an authorization code. @default 300 (Cognito's) */
   codeTtlSeconds?: number;
+  /** Refresh-token rotation with this grace period in seconds (0: a used refresh token is refused at once). @default - no rotation */
+  refreshTokenRotation?: { gracePeriodSeconds: number };
 }
 
-export type LocalCognitoFailureMode = 'none' | '503' | 'reset' | 'hang' | 'invalid-json';
+export type LocalCognitoFailureMode = 'none' | '503' | '429' | 'reset' | 'hang' | 'invalid-json';
 
 export interface IssueCodeParams {
   clientId: string;
@@ -109,6 +113,8 @@ export interface LocalCognito {
   setAvailable(up: boolean): void;
   /** How the token and revoke endpoints misbehave. */
   setFailureMode(mode: LocalCognitoFailureMode): void;
+  /** Turn refresh-token rotation on (with a grace period in seconds) or off (`undefined`). */
+  setRefreshTokenRotation(rotation: { gracePeriodSeconds: number } | undefined): void;
   close(): Promise<void>;
 }
 
@@ -145,6 +151,8 @@ interface SignIn {
 interface RefreshRecord extends SignIn {
   expiresAt: number;
   revoked: boolean;
+  /** When rotation replaced it (seconds); usable for the grace period after that. */
+  rotatedAt?: number;
 }
 
 interface HostedSession {
@@ -241,6 +249,7 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
   const requests: Array<{ method: string; path: string }> = [];
   let available = true;
   let failureMode: LocalCognitoFailureMode = 'none';
+  let rotation = options.refreshTokenRotation;
 
   function signJwt(payload: object, header?: object): string {
     const h = header ?? { kid, alg: 'RS256' };
@@ -534,9 +543,16 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
       if (!token) throw new OAuthError('invalid_request');
       const rec = refreshTokens.get(token);
       if (!rec || rec.revoked || rec.expiresAt <= now() || rec.clientId !== client.clientId) throw new OAuthError('invalid_grant');
+      if (rec.rotatedAt !== undefined && (rotation === undefined || Date.now() / 1000 >= rec.rotatedAt + rotation.gracePeriodSeconds)) {
+        throw new OAuthError('invalid_grant');
+      }
       const { idToken, accessToken } = mintJwts(rec);
-      // Cognito does not rotate refresh tokens unless rotation is turned on: no refresh_token here.
-      return sendJson(res, 200, { id_token: idToken, access_token: accessToken, expires_in: ttl.access, token_type: 'Bearer' });
+      // Cognito does not rotate refresh tokens unless rotation is turned on: no refresh_token then.
+      if (rotation === undefined) return sendJson(res, 200, { id_token: idToken, access_token: accessToken, expires_in: ttl.access, token_type: 'Bearer' });
+      rec.rotatedAt ??= Date.now() / 1000;
+      const { clientId, username, scope, identityProvider, authTime, originJti } = rec;
+      const refreshToken = newRefreshToken({ clientId, username, scope, identityProvider, authTime, originJti });
+      return sendJson(res, 200, { id_token: idToken, access_token: accessToken, refresh_token: refreshToken, expires_in: ttl.access, token_type: 'Bearer' });
     }
     if (grant === 'client_credentials') throw new OAuthError('unauthorized_client');
     throw new OAuthError(grant ? 'unsupported_grant_type' : 'invalid_request');
@@ -563,6 +579,9 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
     switch (failureMode) {
       case '503':
         sendJson(res, 503, { message: 'Service Unavailable' });
+        return true;
+      case '429':
+        sendJson(res, 429, { message: 'Too many requests' });
         return true;
       case 'reset':
         res.socket?.destroy();
@@ -654,6 +673,9 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
     },
     setFailureMode(mode) {
       failureMode = mode;
+    },
+    setRefreshTokenRotation(r) {
+      rotation = r;
     },
     requests,
     close() {
