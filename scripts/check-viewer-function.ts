@@ -197,7 +197,8 @@ export function checkViewerFunction(code: string, options: CheckOptions = {}): s
     }
     if (ts.isVariableStatement(node) && ts.getModifiers(node)?.length) fail(node, 'export is not supported');
     if (ts.isVariableDeclaration(node) && !ts.isIdentifier(node.name)) fail(node, 'destructuring is not supported');
-    if (ts.isForInStatement(node) && ts.isVariableDeclarationList(node.initializer) && node.initializer.declarations.some((d) => !ts.isIdentifier(d.name))) {
+    const forInBinding = ts.isForInStatement(node) && ts.isVariableDeclarationList(node.initializer) ? node.initializer.declarations : [];
+    if (forInBinding.some((d) => !ts.isIdentifier(d.name))) {
       fail(node, 'destructuring is not supported');
     }
     if (ts.isCatchClause(node) && !node.variableDeclaration) fail(node, 'a catch clause needs its binding (optional catch binding is not documented)');
@@ -230,7 +231,9 @@ export function checkViewerFunction(code: string, options: CheckOptions = {}): s
       const statics = ALLOWED_STATICS[node.expression.text];
       if (statics !== undefined && !statics.has(node.name.text)) fail(node, `${node.expression.text}.${node.name.text} is not in the runtime's documented API`);
     }
-    if (ts.isNewExpression(node) && !(ts.isIdentifier(node.expression) && CONSTRUCTIBLE.has(node.expression.text) && !declared.has(node.expression.text))) {
+    const callee = ts.isNewExpression(node) && ts.isIdentifier(node.expression) ? node.expression.text : '';
+    const constructible = CONSTRUCTIBLE.has(callee) && !declared.has(callee);
+    if (ts.isNewExpression(node) && !constructible) {
       fail(node, 'new is allowed only for RegExp, Error types, Date, Array and Uint8Array');
     }
     if (ts.isIdentifier(node) && isReference(node)) {

@@ -28,6 +28,7 @@
  * hand-written for ASCII), no spread, destructuring, for-of, default parameters or optional
  * chaining. `scripts/check-viewer-function.ts` enforces this on the built viewer function.
  */
+/* eslint-disable no-bitwise -- the base64url codec and the constant-time comparison work on bits */
 import crypto from 'crypto';
 
 /** Format version written first in every cookie value. */
@@ -230,7 +231,8 @@ export function mintSessionCookie(claims: SessionClaims, options: MintOptions): 
   for (let i = 0; i < claims.groups.length; i++) if (!isText(claims.groups[i])) throw new Error('session cookie: group name too long or empty');
   if (!Number.isInteger(claims.exp) || !Number.isInteger(options.now)) throw new Error('session cookie: times must be integers');
   const exp = options.maxAgeSeconds === undefined ? claims.exp : Math.min(claims.exp, options.now + options.maxAgeSeconds);
-  const payload = base64urlEncodeAscii(asciiJson({ s: claims.sub, u: claims.username, i: options.now, e: exp, r: options.rulesHash, g: claims.groups }));
+  const json = asciiJson({ s: claims.sub, u: claims.username, i: options.now, e: exp, r: options.rulesHash, g: claims.groups });
+  const payload = base64urlEncodeAscii(json);
   const value = SESSION_VERSION + '.' + options.kid + '.' + payload + '.' + sessionTag(options.key, options.kid, payload);
   if (value.length > MAX_SESSION_COOKIE_LENGTH) throw new Error('session cookie: value too long');
   return value;

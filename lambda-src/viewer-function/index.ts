@@ -8,9 +8,11 @@
  * (lambda-src/shared/viewer-config.ts, `injectViewerConfig`). scripts/check-viewer-function.ts
  * checks the result against the runtime's documented syntax and APIs.
  */
+// The runtime's own module (declared in cloudfront.d.ts); the build leaves the import in place.
+// eslint-disable-next-line import/no-unresolved
 import cf from 'cloudfront';
-import type { ViewerConfig } from '../shared/viewer-config';
 import { prepareViewer, viewerRequest } from './viewer';
+import type { ViewerConfig } from '../shared/viewer-config';
 
 declare const __CEA_VIEWER_CONFIG__: ViewerConfig;
 

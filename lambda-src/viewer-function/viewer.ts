@@ -22,10 +22,10 @@
  * function is `viewerRequest` (a top-level declaration: the runtime supports no async closures),
  * no classes, spread, destructuring, for-of, default parameters or optional chaining.
  */
+import { canonicalPath } from './canonical-path';
 import { compileRules, CompiledPathRule, requiredGroupsFor, satisfies } from '../shared/path-rules';
 import { checkSession, isSessionKey, parseSessionCookie, SessionCookieParts } from '../shared/session-cookie';
 import type { ViewerConfig } from '../shared/viewer-config';
-import { canonicalPath } from './canonical-path';
 
 /** A query-string parameter, header or cookie in a CloudFront Functions event. */
 export interface CfValue {
@@ -121,7 +121,8 @@ function beforeKey(event: unknown, v: Viewer): Pending | CfResponse {
   }
   const cookie = req.cookies[v.c.cookie];
   // §4.12: a cookie name that arrives twice means no session.
-  const parts = cookie === undefined || (cookie.multiValue !== undefined && cookie.multiValue.length > 1) ? undefined : parseSessionCookie(cookie.value);
+  const duplicated = cookie !== undefined && cookie.multiValue !== undefined && cookie.multiValue.length > 1;
+  const parts = cookie === undefined || duplicated ? undefined : parseSessionCookie(cookie.value);
   if (parts === undefined) return noSession(req, path, nav, v);
   return { pending: true, req: req, path: path, parts: parts, nav: nav };
 }
@@ -247,7 +248,9 @@ function redirect(location: string): CfResponse {
  * A generated answer: a small HTML page for a navigation (with an optional same-origin link), a
  * JSON `{"error": code}` otherwise (naming the refresh route when `refresh` is given).
  */
-function answer(status: number, nav: boolean, code: string, title: string, text: string, link?: string, linkText?: string, refresh?: string): CfResponse {
+function answer(
+  status: number, nav: boolean, code: string, title: string, text: string, link?: string, linkText?: string, refresh?: string,
+): CfResponse {
   const headers = baseHeaders();
   let data: string;
   if (nav) {

@@ -35,8 +35,6 @@ export interface SandboxOptions {
 
 /** A loaded function. */
 export interface Sandbox {
-  /** Run the handler on `event` (copied into the sandbox's realm) with the clock at `nowMs`. */
-  invoke(event: unknown, nowMs: number): Promise<unknown>;
   /** The KeyValueStore contents (mutable). */
   readonly store: Map<string, string>;
   /** While true, every KeyValueStore read fails. */
@@ -45,6 +43,8 @@ export interface Sandbox {
   readonly reads: number;
   /** `console.log` lines. */
   readonly logs: string[];
+  /** Run the handler on `event` (copied into the sandbox's realm) with the clock at `nowMs`. */
+  invoke(event: unknown, nowMs: number): Promise<unknown>;
   /** Evaluate an expression inside the sandbox (for checks of what it offers). */
   evaluate(expression: string): unknown;
 }

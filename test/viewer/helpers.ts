@@ -4,9 +4,9 @@
  * CloudFront Functions shape, and cookies minted with the shared module.
  */
 import { randomBytes } from 'node:crypto';
-import { buildViewerFunction } from '../../scripts/bundle';
 import { mintSessionCookie, rulesHash, SessionRules, sessionKeyName } from '../../lambda-src/shared/session-cookie';
 import { buildViewerConfig, injectViewerConfig, ViewerConfig } from '../../lambda-src/shared/viewer-config';
+import { buildViewerFunction } from '../../scripts/bundle';
 import { loadCloudFrontFunction, Sandbox } from '../support/cloudfront-functions-sandbox';
 
 export const NOW_MS = Date.UTC(2026, 5, 1, 12, 0, 0);

@@ -4,8 +4,8 @@
  * groups (differential test).
  */
 import fc from 'fast-check';
-import { compilePathPattern } from '../../lambda-src/edge-auth/config';
 import { Authorizer } from '../../lambda-src/edge-auth/authorization';
+import { compilePathPattern } from '../../lambda-src/edge-auth/config';
 import { compilePattern, compileRules, requiredGroupsFor, satisfies } from '../../lambda-src/shared/path-rules';
 
 const segment = fc.oneof(fc.constantFrom('admin', 'a', 'docs', 'x.pdf', '*', '?', '**', '.', '..', '%2F', '(x)', '[a]', '$', '^', '+', '\\', '\n'), fc.string({ maxLength: 6 }));
@@ -26,8 +26,10 @@ test('compilePattern matches exactly what compilePathPattern matches', () => {
 
 test('requiredGroupsFor + satisfies decide as Authorizer.isAllowed', () => {
   const rule = fc.record({ pathPattern: pattern, requiredGroups: groups });
-  fc.assert(fc.property(fc.array(rule, { maxLength: 4 }), fc.option(groups, { nil: undefined }), groups, path, (pathRules, requiredGroups, userGroups, candidate) => {
-    const authorizer = new Authorizer({ pathRules: pathRules.map((r) => ({ pattern: compilePathPattern(r.pathPattern), requiredGroups: r.requiredGroups })), requiredGroups });
+  const input = fc.tuple(fc.array(rule, { maxLength: 4 }), fc.option(groups, { nil: undefined }), groups, path);
+  fc.assert(fc.property(input, ([pathRules, requiredGroups, userGroups, candidate]) => {
+    const compiledForEdge = pathRules.map((r) => ({ pattern: compilePathPattern(r.pathPattern), requiredGroups: r.requiredGroups }));
+    const authorizer = new Authorizer({ pathRules: compiledForEdge, requiredGroups });
     const compiled = compileRules(pathRules);
     const required = requiredGroupsFor(compiled, requiredGroups ?? [], candidate);
     expect(required).toEqual(authorizer.requiredGroupsFor(candidate));

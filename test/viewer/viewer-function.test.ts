@@ -129,7 +129,7 @@ describe('no valid session', () => {
       [{ 'sec-fetch-mode': { value: 'navigate' } }, 'HEAD', 302],
       [{ 'sec-fetch-mode': { value: 'navigate' } }, 'POST', 401],
       [{ 'sec-fetch-mode': { value: 'cors' }, 'accept': { value: 'text/html' } }, 'GET', 401],
-      [{ 'accept': { value: 'text/html' } }, 'GET', 302],
+      [{ accept: { value: 'text/html' } }, 'GET', 302],
       [{ 'accept': { value: 'text/html' }, 'x-requested-with': { value: 'XMLHttpRequest' } }, 'GET', 401],
     ];
     for (const [headers, method, status] of cases) {
