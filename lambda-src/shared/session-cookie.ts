@@ -239,6 +239,27 @@ export function mintSessionCookie(claims: SessionClaims, options: MintOptions): 
 }
 
 /**
+ * The session cookie's value from raw Cookie header values (the Lambda@Edge side's view of a
+ * request): `undefined` unless the name occurs exactly once (design §4.12: a name that arrives
+ * twice, e.g. one planted by a sibling host, means no session). The viewer function gets the same
+ * answer from the event's `multiValue`.
+ */
+export function sessionCookieFromHeaders(cookieHeaders: readonly string[], name: string): string | undefined {
+  let found: string | undefined;
+  let count = 0;
+  for (let h = 0; h < cookieHeaders.length; h++) {
+    const pairs = cookieHeaders[h].split(';');
+    for (let i = 0; i < pairs.length; i++) {
+      const eq = pairs[i].indexOf('=');
+      if (eq < 0 || pairs[i].slice(0, eq).trim() !== name) continue;
+      count++;
+      found = pairs[i].slice(eq + 1).trim();
+    }
+  }
+  return count === 1 ? found : undefined;
+}
+
+/**
  * Split a cookie value into its parts, checking only its shape (length first, then the pattern);
  * `undefined` when it cannot be one of ours. Nothing is decoded or trusted here.
  */

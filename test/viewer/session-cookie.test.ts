@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { CURRENT_KEY, CURRENT_KID, mint, NOW, OTHER_KEY, PREVIOUS_KEY, RULES, RULES_HASH } from './helpers';
 import {
   asciiJson, base64urlDecodeAscii, base64urlEncodeAscii, checkSession, constantTimeEqual, MAX_SESSION_COOKIE_LENGTH,
-  mintSessionCookie, namedGroups, parseSessionCookie, rulesHash, SESSION_PURPOSE, sessionGroups, SessionCheck,
+  mintSessionCookie, namedGroups, parseSessionCookie, rulesHash, SESSION_PURPOSE, sessionCookieFromHeaders, sessionGroups, SessionCheck,
 } from '../../lambda-src/shared/session-cookie';
 
 function check(value: string, key = CURRENT_KEY, now = NOW, hash = RULES_HASH): SessionCheck | 'unparsed' {
@@ -125,6 +125,20 @@ describe('refusals', () => {
     const long = `1.${CURRENT_KID}.${'A'.repeat(MAX_SESSION_COOKIE_LENGTH)}.${'B'.repeat(43)}`;
     expect(parseSessionCookie(long)).toBeUndefined();
     expect(parseSessionCookie(42)).toBeUndefined();
+  });
+});
+
+describe('reading the cookie from Cookie headers', () => {
+  const name = '__Host-CognitoEdgeAuth-s';
+  test('exactly one occurrence gives its value; none or a duplicate (same or another header) gives no session', () => {
+    const value = mint();
+    expect(sessionCookieFromHeaders([`theme=dark; ${name}=${value}; x=1`], name)).toBe(value);
+    expect(sessionCookieFromHeaders(['theme=dark', `${name}=${value}`], name)).toBe(value);
+    expect(sessionCookieFromHeaders([], name)).toBeUndefined();
+    expect(sessionCookieFromHeaders([`${name}x=${value}`, `x${name}=${value}`], name)).toBeUndefined();
+    expect(sessionCookieFromHeaders([`${name}=${value}; ${name}=${value}`], name)).toBeUndefined();
+    expect(sessionCookieFromHeaders([`${name}=${value}`, `${name}=other`], name)).toBeUndefined();
+    expect(check(sessionCookieFromHeaders([`${name}=${value}`, `${name}=${mint({ groups: ['admins'] })}`], name) ?? '')).toBe('unparsed');
   });
 });
 
