@@ -256,9 +256,10 @@ function answer(
   if (nav) {
     headers['content-type'] = { value: 'text/html; charset=utf-8' };
     headers['content-security-policy'] = { value: "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'" };
-    data = '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>' + title + '</title></head>'
+    // A complete HTML5 document (html, head and body tags are optional), styled like the Lambda@Edge pages.
+    data = '<!DOCTYPE html><html lang="en"><meta charset="utf-8"><title>' + title + '</title>'
       + '<body style="font-family:sans-serif;max-width:40em;margin:4em auto"><h1>' + title + '</h1><p>' + text + '</p>'
-      + (link !== undefined ? '<p><a href="' + escapeHtml(link) + '">' + linkText + '</a></p>' : '') + '</body></html>';
+      + (link !== undefined ? '<p><a href="' + escapeHtml(link) + '">' + linkText + '</a>' : '');
   } else {
     headers['content-type'] = { value: 'application/json' };
     data = JSON.stringify(refresh !== undefined ? { error: code, refresh: refresh } : { error: code });

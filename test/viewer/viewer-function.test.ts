@@ -37,6 +37,9 @@ describe('a valid session', () => {
     expect(result.querystring).toEqual({ q: { value: 'x' } });
     expect(result.cookies).toEqual({ theme: { value: 'dark' } });
     expect(result.headers[CONFIG.header]).toEqual({ value: 'alice' });
+    expect(result.headers.host).toEqual({ value: 'd111111abcdef8.cloudfront.net' });
+    expect(result.headers.accept).toEqual({ value: 'application/json' });
+    expect(result.method).toBe('GET');
     expect(fn.reads).toBe(1);
   });
 
@@ -280,6 +283,13 @@ describe('robustness', () => {
     expect(() => fn.evaluate('require("crypto").randomBytes')).not.toThrow();
     expect(fn.evaluate('typeof require("crypto").randomBytes')).toBe('undefined');
     expect(fn.evaluate('require("crypto").createHmac("sha256", "k").update("x").digest("base64url")')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  test('the sandbox freezes Date at the invocation\'s start', async () => {
+    await fn.invoke(cfEvent({}), NOW_MS + 1234);
+    expect(fn.evaluate('Date.now()')).toBe(NOW_MS + 1234);
+    expect(fn.evaluate('new Date().getTime()')).toBe(NOW_MS + 1234);
+    expect(fn.evaluate('new Date(0).getTime()')).toBe(0);
   });
 });
 
