@@ -52,6 +52,9 @@ export const ALLOWED_METHODS = new Set([
   'charAt', 'concat', 'indexOf', 'lastIndexOf', 'match', 'replace', 'search', 'slice', 'split', 'substr', 'substring',
   'toLowerCase', 'toUpperCase', 'trim', 'codePointAt', 'endsWith', 'includes', 'repeat', 'startsWith', 'padStart', 'padEnd',
   'trimStart', 'trimEnd',
+  // charCodeAt: not in the runtime 1.0 page's list, but AWS's own runtime-2.0 KeyValueStore sample
+  // (aws-samples/amazon-cloudfront-functions, kvs-jwt-verify) uses it, so it is accepted.
+  'charCodeAt',
   // Array (ES 5.1, 6, 7)
   'every', 'filter', 'forEach', 'join', 'map', 'pop', 'push', 'reduce', 'reduceRight', 'reverse', 'shift', 'some', 'sort',
   'splice', 'unshift', 'copyWithin', 'fill', 'find', 'findIndex',
