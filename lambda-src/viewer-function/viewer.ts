@@ -113,9 +113,14 @@ function beforeKey(event: unknown, v: Viewer): Pending | CfResponse {
   if (req === undefined) return answer(400, false, 'bad_request', 'Bad request', 'This request cannot be handled.');
   delete req.headers[v.c.header];
   const nav = isNavigation(req);
-  // Design §4.9: the canonical-path rule plugs in here (canonical-path.ts).
+  // Design §4.9: the canonical-path rule plugs in here (canonical-path.ts). A path that is not in
+  // its canonical form is never decided on or forwarded as sent: a navigation is sent to the
+  // canonical spelling, anything else gets 400.
   const path = canonicalPath(req.uri);
-  if (path === undefined) return answer(400, nav, 'bad_request', 'Bad request', 'This request cannot be handled.');
+  if (path === undefined || path.indexOf('//') === 0) return answer(400, nav, 'bad_request', 'Bad request', 'This request cannot be handled.');
+  if (path !== req.uri) {
+    return nav ? redirect(returnPath(path, req.querystring)) : answer(400, false, 'bad_request', 'Bad request', 'This request cannot be handled.');
+  }
   if (path === v.authRoot || path.indexOf(v.c.authPrefix) === 0) {
     return answer(500, nav, 'misconfigured', 'Not configured', 'This path belongs to the sign-in routes.');
   }
