@@ -1,7 +1,9 @@
 /**
  * Bundles the Lambda handlers into their fixed paths (design §3) with esbuild:
  * - assets/edge-auth/index.js: lambda-src/edge-auth, aws-jwt-verify included, minified;
- * - assets/config-injector/index.js: lambda-src/config-injector, the AWS SDK left to the runtime.
+ * - assets/config-injector/index.js: lambda-src/config-injector, the AWS SDK left to the runtime;
+ * - assets/viewer-function/index.js: lambda-src/viewer-function, the CloudFront Function of session
+ *   mode (JavaScript runtime 2.0), checked by scripts/check-viewer-function.ts.
  * The `bundle` task runs this before compile; the bench imports the same settings, so what it
  * measures is what ships.
  *
@@ -10,6 +12,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, BuildOptions, Plugin } from 'esbuild';
+import { checkViewerFunction } from './check-viewer-function';
 
 const ROOT = join(__dirname, '..');
 
@@ -56,11 +59,77 @@ export const CONFIG_INJECTOR_BUILD: BuildOptions = {
   external: ['@aws-sdk/*'],
 };
 
+/**
+ * The viewer function's settings. ES module output (the runtime imports `cloudfront` and `crypto`
+ * as modules), and the syntax features the runtime does not document marked unsupported, so that
+ * esbuild lowers them or fails instead of emitting them (object shorthand included: the minifier
+ * would otherwise write `{a}` for `{a: a}`).
+ */
+export const VIEWER_FUNCTION_BUILD: BuildOptions = {
+  entryPoints: [join(ROOT, 'lambda-src', 'viewer-function', 'index.ts')],
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2017',
+  external: ['cloudfront', 'crypto'],
+  legalComments: 'none',
+  logLevel: 'warning',
+  tsconfig: join(ROOT, 'lambda-src', 'tsconfig.json'),
+  supported: {
+    'array-spread': false,
+    'async-generator': false,
+    'class': false,
+    'default-argument': false,
+    'destructuring': false,
+    'for-of': false,
+    'generator': false,
+    'logical-assignment': false,
+    'nullish-coalescing': false,
+    'object-extensions': false,
+    'object-rest-spread': false,
+    'optional-catch-binding': false,
+    'optional-chain': false,
+    'regexp-dot-all-flag': false,
+    'regexp-lookbehind-assertions': false,
+    'regexp-sticky-and-unicode-flags': false,
+  },
+};
+
+/**
+ * Turn esbuild's module output into what CloudFront Functions run: the `import … from "cloudfront"`
+ * and `"crypto"` statements first, and instead of the closing `export{x as handler}` a top-level
+ * `async function handler(event)` (the runtime looks the handler up by that name and rejects
+ * `export`). checkViewerFunction() then refuses anything else a module system would be needed for.
+ */
+export function finishViewerFunction(code: string): string {
+  const imports: string[] = [];
+  let body = code.replace(/import ?([A-Za-z_$][\w$]*) ?from ?"(cloudfront|crypto)";?\n?/g, (_statement, name: string, mod: string) => {
+    imports.push(`import ${name} from "${mod}";`);
+    return '';
+  });
+  const exported = /export ?\{ ?([A-Za-z_$][\w$]*)(?: as handler)? ?\};?\s*$/.exec(body);
+  if (exported === null) throw new Error('viewer function: the build does not end with the handler export');
+  body = body.slice(0, exported.index);
+  const handler = exported[1] === 'handler' ? '' : `async function handler(event){return ${exported[1]}(event)}\n`;
+  return `${imports.join('\n')}\n${body.trimEnd()}\n${handler}`;
+}
+
+/** Build the viewer function (finished, not yet configured). */
+export async function buildViewerFunction(): Promise<string> {
+  const r = await build({ ...VIEWER_FUNCTION_BUILD, minify: true, write: false, outfile: 'index.js' });
+  return finishViewerFunction(r.outputFiles[0].text);
+}
+
 async function main(): Promise<void> {
   const edge = await build({ ...EDGE_AUTH_BUILD, minify: true, metafile: true, outfile: join(ROOT, 'assets', 'edge-auth', 'index.js') });
   mkdirSync(join(ROOT, 'test-reports'), { recursive: true });
   writeFileSync(join(ROOT, 'test-reports', 'edge-auth.meta.json'), JSON.stringify(edge.metafile));
   await build({ ...CONFIG_INJECTOR_BUILD, minify: true, outfile: join(ROOT, 'assets', 'config-injector', 'index.js') });
+  const viewer = await buildViewerFunction();
+  const problems = checkViewerFunction(viewer, { placeholder: true });
+  if (problems.length > 0) throw new Error(`viewer function: not valid for CloudFront Functions runtime 2.0:\n${problems.join('\n')}`);
+  mkdirSync(join(ROOT, 'assets', 'viewer-function'), { recursive: true });
+  writeFileSync(join(ROOT, 'assets', 'viewer-function', 'index.js'), viewer);
 }
 
 if (require.main === module) {
