@@ -39,10 +39,6 @@ afterAll(async () => {
 });
 
 test('the edge runs with a config.json built from the example template by buildEdgeConfig', () => {
-  if (process.env.E2E_ALLOW_FALLBACK_CONFIG === '1' && pg.configSource === 'fallback') {
-    console.warn(`e2e: built-in edge config in use: ${pg.configDetail}`);
-    return;
-  }
   expect({ source: pg.configSource, detail: pg.configDetail }).toEqual({ source: 'template', detail: expect.any(String) });
 });
 

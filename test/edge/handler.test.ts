@@ -169,14 +169,20 @@ describe('callback', () => {
   });
 
   test('tampered state is refused', async () => {
-    const h = build();
-    const { state, jar } = await startLogin(h);
+    // The forged return path is a valid one, so only the signature check can refuse it.
+    const f = tokenEndpoint();
+    const lines: string[] = [];
+    const h = build({}, f, lines);
+    const { state, jar } = await startLogin(h, '/');
     const [body, sig] = state.split('.');
     const payload = JSON.parse(Buffer.from(body, 'base64url').toString());
-    const forged = `${Buffer.from(JSON.stringify({ ...payload, p: '//evil.example' })).toString('base64url')}.${sig}`;
-    const r = asResponse(await h(cfEvent({ uri: '/_auth/callback', querystring: `code=c&state=${forged}`, cookies: cookieHeader(jar) })));
+    const forged = `${Buffer.from(JSON.stringify({ ...payload, p: '/admin/reports?x=1' })).toString('base64url')}.${sig}`;
+    const r = asResponse(await h(cfEvent({ uri: '/_auth/callback', querystring: `code=abc123&state=${forged}`, cookies: cookieHeader(jar) })));
     expect(r.status).toBe('400');
-    expect(JSON.stringify(r)).not.toContain('evil');
+    expect(r.headers!.location).toBeUndefined();
+    expect(JSON.stringify(r)).not.toContain('/admin/reports');
+    expect(f.calls).toHaveLength(0);
+    expect(lines.map((l) => JSON.parse(l))).toContainEqual(expect.objectContaining({ route: 'callback', status: 400, reason: 'signature' }));
   });
 
   test('error=access_denied gives a page with a try-again link, no redirect', async () => {
