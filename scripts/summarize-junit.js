@@ -31,7 +31,7 @@ const STAGES = [
     roots: ['src', 'test', 'projenrc'],
     include: /(?:^|\/)(?:__tests__\/.*\.tsx?|[^/]*\.(?:test|spec)\.tsx?)$/,
     exclude: /(?:^|\/)(?:node_modules|cdk\.out)\/|^test\/(?:e2e|python)\//,
-    minimum: 500,
+    minimum: 400,
   },
   {
     name: 'e2e', // scripts/test-e2e.sh
