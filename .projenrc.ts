@@ -60,10 +60,23 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'selfsigned',
     'playwright-core',
     'cognito-at-edge',
+    'jest-junit@^17',
   ],
 
   jestOptions: {
+    // A jest run that collects no test fails; it never reads as "0 passed, 0 failed".
+    passWithNoTests: false,
+    // jest-junit is configured below (reporters), with load errors and test files in the report.
+    junitReporting: false,
     jestConfig: {
+      // test-reports/junit.xml, read by scripts/summarize-junit.js: a test file that fails to load
+      // is a failed case (not a silent gap), and each case names its file, so that a file that ran
+      // fewer tests than it declares is caught.
+      reporters: [new javascript.JestReporter('jest-junit', {
+        outputDirectory: 'test-reports',
+        reportTestSuiteErrors: 'true',
+        addFileAttribute: 'true',
+      })],
       // Browser tests (*.e2e.ts) and pytest run in their own tasks.
       testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/python/', '/cdk.out/'],
       modulePathIgnorePatterns: ['<rootDir>/example/cdk.out', '<rootDir>/cdk.out', '<rootDir>/dist'],
@@ -85,7 +98,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '.jsii.tabl.json',
   ],
 });
-for (const p of ['/lambda-src/', '/example/', '/playground/', '/bench/', '/scripts/', '/test/', '/rosetta/', '/.ci/', '/.venv/', '.playground/', '/cdk.json']) {
+for (const p of ['/lambda-src/', '/example/', '/playground/', '/bench/', '/scripts/', '/test/', '/rosetta/', '/.ci/', '/.venv/', '.playground/', '/cdk.json', '/test-reports/']) {
   project.addPackageIgnore(p);
 }
 project.addPackageIgnore('!/assets/');

@@ -2,7 +2,10 @@
  * The custom-resource handler with mocked SDK clients and a stubbed global fetch (JWKS and the
  * CloudFormation response URL): no network.
  */
-import { CognitoIdentityProviderClient, DescribeUserPoolClientCommand, ResourceNotFoundException, UpdateUserPoolClientCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  CognitoIdentityProviderClient, DescribeUserPoolClientCommand, ResourceNotFoundException, UpdateUserPoolClientCommand,
+  UpdateUserPoolClientCommandInput, UserPoolClientType,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { GetFunctionConfigurationCommand, LambdaClient, PublishVersionCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -21,6 +24,20 @@ const CLIENT_SECRET = 'client-secret-value-that-must-not-leak';
 const STATE_SECRET = 'state-secret-value-that-must-not-leak-0123456789abcdef';
 const JWKS = { keys: [{ kid: 'k1', kty: 'RSA', alg: 'RS256', e: 'AQAB', n: 'abc', use: 'sig' }] };
 const VERSION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:Site-Auth-abc:7';
+/** The custom resource's own region (the stack's): neither the pool's (eu-west-1) nor the function's (us-east-1). */
+const STACK_REGION = 'eu-central-1';
+
+/** The region each call was sent to, read from the client that sent it. */
+async function regionsOf(calls: ReadonlyArray<{ thisValue: unknown }>): Promise<string[]> {
+  return Promise.all(calls.map((c) => (c.thisValue as { config: { region: () => Promise<string> } }).config.region()));
+}
+
+const savedRegion = process.env.AWS_REGION;
+beforeAll(() => { process.env.AWS_REGION = STACK_REGION; });
+afterAll(() => {
+  if (savedRegion === undefined) delete process.env.AWS_REGION;
+  else process.env.AWS_REGION = savedRegion;
+});
 
 const configProps = {
   ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:provider',
@@ -127,14 +144,39 @@ describe('Custom::CognitoEdgeAuthConfig', () => {
       logLevel: 'warn',
       refreshTokenValiditySeconds: 12 * 3600,
     });
-    expect(lambdaMock.commandCalls(PublishVersionCommand)[0].args[0].input).toMatchObject({ FunctionName: 'Site-Auth-abc', CodeSha256: 'sha-1' });
-    // waited for the version: Pending, then Active
-    expect(lambdaMock.commandCalls(GetFunctionConfigurationCommand, { Qualifier: '7' })).toHaveLength(2);
+    // every Lambda call, in order, with its complete input: ready?, upload, done?, publish, Active? (Pending, then Active)
+    expect(lambdaMock.calls().map((c) => [c.args[0].constructor.name, c.args[0].input])).toStrictEqual([
+      ['GetFunctionConfigurationCommand', { FunctionName: 'Site-Auth-abc' }],
+      ['UpdateFunctionCodeCommand', { FunctionName: 'Site-Auth-abc', ZipFile: uploadedZip }],
+      ['GetFunctionConfigurationCommand', { FunctionName: 'Site-Auth-abc' }],
+      ['PublishVersionCommand', { FunctionName: 'Site-Auth-abc', CodeSha256: 'sha-1', Description: 'CognitoEdgeAuth: bundle + config.json' }],
+      ['GetFunctionConfigurationCommand', { FunctionName: 'Site-Auth-abc', Qualifier: '7' }],
+      ['GetFunctionConfigurationCommand', { FunctionName: 'Site-Auth-abc', Qualifier: '7' }],
+    ]);
+    expect(s3Mock.calls().map((c) => c.args[0].input)).toStrictEqual([{ Bucket: 'bucket', Key: 'bundle.zip' }]);
+    expect(secretsMock.calls().map((c) => c.args[0].input)).toStrictEqual([{ SecretId: configProps.StateSecretArn }]);
     expect(fetchMock).toHaveBeenCalledWith('https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123/.well-known/jwks.json', expect.anything());
-    expect(cognitoMock.commandCalls(DescribeUserPoolClientCommand)[0].args[0].input).toEqual({ UserPoolId: 'eu-west-1_AbCdEf123', ClientId: 'client123' });
+    expect(cognitoMock.calls().map((c) => c.args[0].input)).toStrictEqual([{ UserPoolId: 'eu-west-1_AbCdEf123', ClientId: 'client123' }]);
     // no secret in any log line
     expect(logs.join('\n')).not.toContain(CLIENT_SECRET);
     expect(logs.join('\n')).not.toContain(STATE_SECRET);
+  });
+
+  test('each client is in its region: Lambda in FunctionRegion, Cognito in the pool\'s, S3 and Secrets Manager in the stack\'s', async () => {
+    await onEvent(event('Create', 'Custom::CognitoEdgeAuthConfig', configProps));
+    const lambdaRegions = await regionsOf(lambdaMock.calls());
+    expect(lambdaRegions.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(lambdaRegions)).toEqual(new Set(['us-east-1']));
+    expect(await regionsOf(cognitoMock.calls())).toEqual(['eu-west-1']);
+    expect(await regionsOf(s3Mock.calls())).toEqual([STACK_REGION]);
+    expect(await regionsOf(secretsMock.calls())).toEqual([STACK_REGION]);
+  });
+
+  test('the Lambda client follows FunctionRegion, the Cognito client the pool id', async () => {
+    await onEvent(event('Create', 'Custom::CognitoEdgeAuthConfig', { ...configProps, FunctionRegion: 'us-west-2', UserPoolId: 'ap-southeast-2_XyZ789' }));
+    expect(new Set(await regionsOf(lambdaMock.calls()))).toEqual(new Set(['us-west-2']));
+    expect(await regionsOf(cognitoMock.calls())).toEqual(['ap-southeast-2']);
+    expect(fetchMock).toHaveBeenCalledWith('https://cognito-idp.ap-southeast-2.amazonaws.com/ap-southeast-2_XyZ789/.well-known/jwks.json', expect.anything());
   });
 
   test('Update: publishes a new version; the refresh validity from EdgeConfig wins over the client\'s', async () => {
@@ -245,6 +287,35 @@ describe('Custom::CognitoEdgeAuthCallbackUrls', () => {
     AnalyticsConfiguration: { ApplicationId: 'app', UserDataShared: false },
     RefreshTokenRotation: { Feature: 'DISABLED' },
   } as const;
+  // What UpdateUserPoolClient must get back from `existing`: all of it but the read-only fields.
+  const { ClientSecret: _secret, CreationDate: _created, LastModifiedDate: _modified, ...updatable } = existing;
+  void _secret; void _created; void _modified;
+
+  // Every field UpdateUserPoolClient takes besides the key. A field the SDK adds fails to compile
+  // here, until it is set in `existing` above (and passed back by the handler).
+  const EVERY_UPDATE_FIELD: Record<Exclude<keyof UpdateUserPoolClientCommandInput, 'UserPoolId' | 'ClientId'>, true> = {
+    ClientName: true,
+    RefreshTokenValidity: true,
+    AccessTokenValidity: true,
+    IdTokenValidity: true,
+    TokenValidityUnits: true,
+    ReadAttributes: true,
+    WriteAttributes: true,
+    ExplicitAuthFlows: true,
+    SupportedIdentityProviders: true,
+    CallbackURLs: true,
+    LogoutURLs: true,
+    DefaultRedirectURI: true,
+    AllowedOAuthFlows: true,
+    AllowedOAuthScopes: true,
+    AllowedOAuthFlowsUserPoolClient: true,
+    AnalyticsConfiguration: true,
+    PreventUserExistenceErrors: true,
+    EnableTokenRevocation: true,
+    EnablePropagateAdditionalUserContextData: true,
+    AuthSessionValidity: true,
+    RefreshTokenRotation: true,
+  };
 
   beforeEach(() => {
     cognitoMock.on(DescribeUserPoolClientCommand).resolves({ UserPoolClient: { ...existing } as never });
@@ -253,17 +324,34 @@ describe('Custom::CognitoEdgeAuthCallbackUrls', () => {
 
   const updateInput = () => cognitoMock.commandCalls(UpdateUserPoolClientCommand)[0].args[0].input;
 
+  test('the client of these tests sets every field UpdateUserPoolClient takes', () => {
+    const fields = Object.keys(updatable).filter((k) => k !== 'UserPoolId' && k !== 'ClientId');
+    expect(fields.sort()).toEqual(Object.keys(EVERY_UPDATE_FIELD).sort());
+  });
+
   test('Create: adds the URLs and passes back every other field unchanged (never the secret or dates)', async () => {
     const result = await onEvent(event('Create', 'Custom::CognitoEdgeAuthCallbackUrls', urlProps));
     expect(result.PhysicalResourceId).toBe('eu-west-1_AbCdEf123/client123/callback-urls');
-    const { ClientSecret, CreationDate, LastModifiedDate, ...rest } = existing;
-    void ClientSecret; void CreationDate; void LastModifiedDate;
-    expect(updateInput()).toEqual({
-      ...rest,
+    expect(updateInput()).toStrictEqual({
+      ...updatable,
       CallbackURLs: ['https://example.com', ...urlProps.CallbackUrls],
       LogoutURLs: ['https://example.com/out', ...urlProps.LogoutUrls],
     });
+    // both calls go to the pool's region with the pool and client of the resource
+    expect(cognitoMock.calls().map((c) => c.args[0].constructor.name)).toEqual(['DescribeUserPoolClientCommand', 'UpdateUserPoolClientCommand']);
+    expect(cognitoMock.commandCalls(DescribeUserPoolClientCommand)[0].args[0].input).toStrictEqual({ UserPoolId: 'eu-west-1_AbCdEf123', ClientId: 'client123' });
+    expect(await regionsOf(cognitoMock.calls())).toEqual(['eu-west-1', 'eu-west-1']);
   });
+
+  // One test per field: dropping any of them from the update would make Cognito reset it.
+  test.each(Object.keys(EVERY_UPDATE_FIELD).filter((f) => f !== 'CallbackURLs' && f !== 'LogoutURLs'))(
+    'Update passes back the client\'s %s unchanged', async (field) => {
+      const next = { ...urlProps, CallbackUrls: ['https://d111.cloudfront.net/cb'] };
+      await onEvent(event('Update', 'Custom::CognitoEdgeAuthCallbackUrls', next, urlProps));
+      const input = updateInput() as unknown as Record<string, unknown>;
+      expect(input).toHaveProperty([field]);
+      expect(input[field]).toStrictEqual((existing as Record<string, unknown>)[field]);
+    });
 
   test('Update (same client): replaces our old URLs with the new ones, keeps the others', async () => {
     cognitoMock.on(DescribeUserPoolClientCommand).resolves({
@@ -271,14 +359,30 @@ describe('Custom::CognitoEdgeAuthCallbackUrls', () => {
     });
     const next = { ...urlProps, CallbackUrls: ['https://d111.cloudfront.net/cb'], LogoutUrls: ['https://d111.cloudfront.net/'] };
     await onEvent(event('Update', 'Custom::CognitoEdgeAuthCallbackUrls', next, urlProps));
-    expect(updateInput()).toMatchObject({ CallbackURLs: ['https://example.com', 'https://d111.cloudfront.net/cb'], LogoutURLs: ['https://d111.cloudfront.net/'] });
+    expect(updateInput()).toStrictEqual({
+      ...updatable,
+      CallbackURLs: ['https://example.com', 'https://d111.cloudfront.net/cb'],
+      LogoutURLs: ['https://d111.cloudfront.net/'],
+    });
+    expect(await regionsOf(cognitoMock.calls())).toEqual(['eu-west-1', 'eu-west-1']);
   });
 
   test('Update (another client): adds to the new client and changes the physical id (CloudFormation then deletes from the old)', async () => {
+    const other = { ...existing, ClientId: 'client456', ClientName: 'other web', CallbackURLs: ['https://other.example.com'], LogoutURLs: [], DefaultRedirectURI: 'https://other.example.com' };
+    cognitoMock.on(DescribeUserPoolClientCommand, { UserPoolId: 'eu-west-1_AbCdEf123', ClientId: 'client456' }).resolves({ UserPoolClient: other as unknown as UserPoolClientType });
     const next = { ...urlProps, ClientId: 'client456' };
     const result = await onEvent(event('Update', 'Custom::CognitoEdgeAuthCallbackUrls', next, urlProps));
     expect(result.PhysicalResourceId).toBe('eu-west-1_AbCdEf123/client456/callback-urls');
-    expect(updateInput()).toMatchObject({ ClientId: 'client456', CallbackURLs: ['https://example.com', ...urlProps.CallbackUrls] });
+    expect(cognitoMock.commandCalls(DescribeUserPoolClientCommand).map((c) => c.args[0].input)).toStrictEqual([{ UserPoolId: 'eu-west-1_AbCdEf123', ClientId: 'client456' }]);
+    // the old client's URLs are not removed from the new one: nothing of the old client is touched here
+    expect(updateInput()).toStrictEqual({
+      ...updatable,
+      ClientId: 'client456',
+      ClientName: 'other web',
+      CallbackURLs: ['https://other.example.com', ...urlProps.CallbackUrls],
+      LogoutURLs: [...urlProps.LogoutUrls],
+      DefaultRedirectURI: 'https://other.example.com',
+    });
   });
 
   test('Delete: removes only our URLs, and clears a default redirect URI that was ours', async () => {
@@ -292,8 +396,11 @@ describe('Custom::CognitoEdgeAuthCallbackUrls', () => {
     });
     const result = await onEvent(event('Delete', 'Custom::CognitoEdgeAuthCallbackUrls', urlProps));
     expect(result.PhysicalResourceId).toBe('old-physical-id');
-    expect(updateInput()).toMatchObject({ CallbackURLs: ['https://example.com'], LogoutURLs: ['https://example.com/out'] });
+    const { DefaultRedirectURI: _ours, ...rest } = updatable;
+    void _ours;
+    expect(updateInput()).toStrictEqual({ ...rest, CallbackURLs: ['https://example.com'], LogoutURLs: ['https://example.com/out'] });
     expect(updateInput()).not.toHaveProperty('DefaultRedirectURI');
+    expect(await regionsOf(cognitoMock.calls())).toEqual(['eu-west-1', 'eu-west-1']);
   });
 
   test('Delete when the client is gone, or Cognito refuses: succeeds without an update', async () => {

@@ -119,7 +119,17 @@ describe('role', () => {
         },
       }],
     });
-    expect(fnName).toBeDefined();
+    // ...and those log groups are the edge function's: functionName refers to the function
+    // resource, whose name in the template is the one the log group ARNs carry.
+    const ref = Stack.of(auth.role).resolve(fnName) as { Ref: string };
+    expect(ref).toEqual({ Ref: expect.any(String) });
+    const fn = t.toJSON().Resources[ref.Ref];
+    expect(fn.Type).toBe('AWS::Lambda::Function');
+    const literalName: string = fn.Properties.FunctionName;
+    expect(literalName).toMatch(/^Site-Auth-[0-9a-f]{10}$/);
+    const roleJson = JSON.stringify(t.findResources('AWS::IAM::Role', { Properties: { Policies: [{ PolicyName: 'Logs' }] } }));
+    expect(roleJson).toContain(`:log-group:/aws/lambda/us-east-1.${literalName}:*`);
+    expect(roleJson).toContain(`:log-group:/aws/lambda/${literalName}:*`);
   });
 });
 

@@ -64,9 +64,12 @@ test.each([
 });
 
 test('error messages never contain the offending value', () => {
+  expect.assertions(3);
   try {
     resolveConfig({ ...minimal, clientSecret: 'SUPER SECRET VALUE' });
   } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    expect((e as Error).message).toMatch(/clientSecret/);
     expect((e as Error).message).not.toContain('SUPER');
   }
 });

@@ -68,6 +68,9 @@ describe('attributes', () => {
   });
 });
 
-test('stripCookies removes only the library cookies, keeping the rest byte for byte', () => {
-  expect(stripCookies([`a=1; ${names.id}=x;b=2`, `${names.refresh}=y`], names.prefix)).toEqual(['a=1; b=2']);
+test('stripCookies removes only the library cookies; every other pair keeps its bytes, the separators become "; "', () => {
+  const others = ['a=1', 'b=x=y', 'c="quoted value"', 'd=%E2%82%AC', 'e=\u20ac', 'f='];
+  const header = `${others[0]}; ${names.id}=x;${others[1]};  ${others[2]} ;${names.refresh}=y;${others[3]};${names.id}.0=z; ${others[4]};${others[5]}`;
+  // the pairs' own bytes are unchanged; only the whitespace around the separators is normalised
+  expect(stripCookies([header, `${names.refresh}=y`], names.prefix)).toEqual([others.join('; ')]);
 });

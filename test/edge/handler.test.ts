@@ -100,8 +100,10 @@ describe('anonymous requests', () => {
 
 describe('callback', () => {
   test('code is exchanged with the PKCE verifier, id token verified, cookies set, 302 to the deep link', async () => {
-    const f = tokenEndpoint();
-    const h = build({}, f);
+    // A fixed clock: the id cookie's Max-Age is the token's remaining life to the second.
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const f = tokenEndpoint(idToken({ exp: nowSeconds + 3600 }));
+    const h = createHandler(baseConfig(), { fetch: f, log: () => undefined, now: () => nowSeconds * 1000 });
     const { state, jar, url } = await startLogin(h, '/deep/link', 'x=1&y=%2F');
     const r = asResponse(await h(cfEvent({ uri: '/_auth/callback', querystring: `code=abc123&state=${encodeURIComponent(state)}`, cookies: cookieHeader(jar) })));
     expect(r.status).toBe('302');
@@ -117,7 +119,7 @@ describe('callback', () => {
     expect(createHash('sha256').update(body.get('code_verifier')!).digest('base64url')).toBe(url.searchParams.get('code_challenge'));
     expect((call.init.headers as Record<string, string>).authorization).toBeUndefined();
     const cookies = setCookies(r);
-    expect(cookies.find((c) => c.startsWith(`${ID}=`))).toMatch(/; Max-Age=(3599|3600); Path=\/; Secure; HttpOnly; SameSite=Lax$/);
+    expect(cookies.find((c) => c.startsWith(`${ID}=`))).toMatch(/; Max-Age=3600; Path=\/; Secure; HttpOnly; SameSite=Lax$/);
     expect(cookies.find((c) => c.startsWith(`${REFRESH}=`))).toMatch(/; Max-Age=2592000; Path=\/; Secure; HttpOnly; SameSite=Lax$/);
     expect(cookies.some((c) => c.includes('access'))).toBe(false);
     expect(cookies.find((c) => c.startsWith(`${COOKIE_PREFIX}login.`))).toMatch(/=; Max-Age=0;/);
@@ -171,14 +173,20 @@ describe('callback', () => {
   });
 
   test('tampered state is refused', async () => {
-    const h = build();
-    const { state, jar } = await startLogin(h);
+    // The forged return path is a valid one, so only the signature check can refuse it.
+    const f = tokenEndpoint();
+    const lines: string[] = [];
+    const h = build({}, f, lines);
+    const { state, jar } = await startLogin(h, '/');
     const [body, sig] = state.split('.');
     const payload = JSON.parse(Buffer.from(body, 'base64url').toString());
-    const forged = `${Buffer.from(JSON.stringify({ ...payload, p: '//evil.example' })).toString('base64url')}.${sig}`;
-    const r = asResponse(await h(cfEvent({ uri: '/_auth/callback', querystring: `code=c&state=${forged}`, cookies: cookieHeader(jar) })));
+    const forged = `${Buffer.from(JSON.stringify({ ...payload, p: '/admin/reports?x=1' })).toString('base64url')}.${sig}`;
+    const r = asResponse(await h(cfEvent({ uri: '/_auth/callback', querystring: `code=abc123&state=${forged}`, cookies: cookieHeader(jar) })));
     expect(r.status).toBe('400');
-    expect(JSON.stringify(r)).not.toContain('evil');
+    expect(r.headers!.location).toBeUndefined();
+    expect(JSON.stringify(r)).not.toContain('/admin/reports');
+    expect(f.calls).toHaveLength(0);
+    expect(lines.map((l) => JSON.parse(l))).toContainEqual(expect.objectContaining({ route: 'callback', status: 400, reason: 'signature' }));
   });
 
   test('error=access_denied gives a page with a try-again link (to the site, §4.13), no redirect', async () => {
@@ -253,7 +261,8 @@ describe('callback', () => {
     const r = asResponse(await h(cfEvent({ uri: '/_auth/callback', querystring: `code=c&state=${state}`, cookies: cookieHeader(jar) })));
     expect(r.status).toBe('502');
     expect(r.body).toContain('did not answer in time');
-    expect(Date.now() - t0).toBeLessThan(1500);
+    // Cut at 200 ms; the bound only needs to be well inside the 5 s viewer-request limit (headroom for a loaded machine).
+    expect(Date.now() - t0).toBeLessThan(4000);
   });
 
   test.each([

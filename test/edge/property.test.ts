@@ -1,8 +1,13 @@
 /**
  * Property-based tests (fast-check) over arbitrary viewer requests: headers, cookies, query, uri,
- * methods, and upstream behaviour. Properties: never throws, answers in time, every Location is the
- * hosted UI or https://<allowed host>/…, no CR/LF in any header, small bodies, no planted secret
- * in any output or log line, and mutating a denied token never yields an allow.
+ * methods, and upstream behaviour. Properties: never throws, every Location is the hosted UI or
+ * https://<allowed host>/…, no CR/LF in any header, small bodies, no planted secret in any output
+ * or log line, the group decision agrees with an independent model of the rules, and mutating a
+ * denied token never yields an allow.
+ *
+ * The generators lean towards the interesting region (an accepted host, a valid or nearly valid
+ * session, paths under the rule patterns) and keep a share of arbitrary input; the distribution of
+ * generated cases and of the handler's answers is printed (fast-check statistics) and has floors.
  */
 import fc from 'fast-check';
 import {
@@ -20,9 +25,45 @@ const ADMIN_ID = idToken({ 'cognito:groups': ['admins'], 'cognito:username': 'ro
 const EXPIRED_ID = idToken({ exp: Math.floor(Date.now() / 1000) - 100 });
 const FRESH_ID = idToken({ jti: 'fresh' });
 const SECRETS = [CLIENT_SECRET, STATE_SECRET, PLANTED_REFRESH, PLANTED_CODE];
-const TOKENS = [VALID_ID, ADMIN_ID, EXPIRED_ID, FRESH_ID];
 const ID = `${COOKIE_PREFIX}id`;
 const REFRESH = `${COOKIE_PREFIX}refresh`;
+
+/** The rules every property runs with: a global list, a stricter prefix, an open prefix, `*` inside a segment, `?`. */
+const RULES = {
+  requiredGroups: ['readers', 'admins'],
+  pathRules: [
+    { pathPattern: '/admin/*', requiredGroups: ['admins'] },
+    { pathPattern: '/public/*', requiredGroups: [] },
+    { pathPattern: '/reports/*.pdf', requiredGroups: ['finance', 'admins'] },
+    { pathPattern: '/team-?/*', requiredGroups: ['team'] },
+  ],
+};
+
+interface Session { readonly kind: 'valid' | 'near-valid'; readonly name: string; readonly token: string; readonly username?: string; readonly groups?: readonly string[] }
+const nowSeconds = Math.floor(Date.now() / 1000);
+/** Signed in (the token verifies): the user and their groups. */
+const VALID_SESSIONS: Session[] = [
+  { name: 'reader', groups: ['readers'], username: 'alice', token: VALID_ID },
+  { name: 'admin', groups: ['admins'], username: 'root', token: ADMIN_ID },
+  { name: 'finance', groups: ['finance'], username: 'fin' },
+  { name: 'team', groups: ['team'], username: 'tm' },
+  { name: 'finance+reader', groups: ['finance', 'readers'], username: 'fr' },
+  { name: 'no groups', groups: [], username: 'nobody' },
+].map((x) => ({
+  ...x,
+  kind: 'valid' as const,
+  token: x.token ?? idToken({ 'cognito:groups': x.groups.length > 0 ? x.groups : undefined, 'cognito:username': x.username }),
+}));
+/** Nearly signed in: one claim or the signature wrong (each would be an admin). */
+const NEAR_VALID_SESSIONS: Session[] = [
+  { name: 'expired', token: idToken({ 'cognito:groups': ['admins'], 'exp': nowSeconds - 100 }) },
+  { name: 'expires now', token: idToken({ 'cognito:groups': ['admins'], 'exp': nowSeconds }) },
+  { name: 'bad signature', token: `${ADMIN_ID.slice(0, -8)}AAAAAAAA` },
+  { name: 'other audience', token: idToken({ 'cognito:groups': ['admins'], 'aud': 'otherclient' }) },
+  { name: 'other key', token: idToken({ 'cognito:groups': ['admins'] }, testKey('attacker-key'), { kid: 'unit-kid-1' }) },
+  { name: 'access token', token: idToken({ 'cognito:groups': ['admins'], 'token_use': 'access' }) },
+].map((x) => ({ ...x, kind: 'near-valid' as const }));
+const TOKENS = [VALID_ID, ADMIN_ID, EXPIRED_ID, FRESH_ID, ...VALID_SESSIONS.map((x) => x.token), ...NEAR_VALID_SESSIONS.map((x) => x.token)];
 
 type UpstreamMode = 'ok' | 'rotated' | '400' | '500' | 'invalid-json' | 'throw' | 'huge' | 'bad-token';
 const upstreamModes: UpstreamMode[] = ['ok', 'rotated', '400', '500', 'invalid-json', 'throw', 'huge', 'bad-token'];
@@ -65,10 +106,23 @@ const querystring = fc.oneof(
   fc.array(fc.tuple(fc.constantFrom('code', 'state', 'error', 'a', 'q', 'state'), queryValue), { maxLength: 5 })
     .map((pairs) => pairs.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')),
 );
+/**
+ * A plain path that is already canonical (lower-case segments, no dot segments, no encoding):
+ * mostly under a rule's pattern, some just outside one (`/team-ab/…`, `/reports/….html`, `/admin`).
+ */
+const segments = (minLength: number) => fc.array(fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,7}$/), { minLength, maxLength: 3 }).map((xs) => xs.join('/'));
+const extension = fc.constantFrom('', '.html', '.pdf', '.js');
+const plainPath = fc.oneof(
+  { weight: 6, arbitrary: fc.tuple(fc.constantFrom('/admin/', '/public/', '/team-a/'), segments(1), extension).map(([p, s, e]) => p + s + e) },
+  { weight: 2, arbitrary: fc.tuple(segments(1), fc.constantFrom('.pdf', '.pdf', '.html')).map(([s, e]) => `/reports/${s}${e}`) },
+  { weight: 3, arbitrary: fc.tuple(fc.constantFrom('/', '/team-ab/', '/docs/'), segments(1), extension).map(([p, s, e]) => p + s + e) },
+  { weight: 1, arbitrary: fc.constantFrom('/', '/admin', '/public', '/admin.html', '/team-/x') },
+);
 const uri = fc.oneof(
-  fc.constantFrom('/', '/_auth/callback', '/_auth/signout', '/admin/x', '/index.html', '//evil.example/x', '/\\evil', '/%2F%2Fevil'),
-  anyText,
-  fc.webPath(),
+  { weight: 5, arbitrary: plainPath },
+  { weight: 1, arbitrary: fc.constantFrom('/', '/_auth/callback', '/_auth/signout', '/admin/x', '/index.html', '//evil.example/x', '/\\evil', '/%2F%2Fevil') },
+  { weight: 1, arbitrary: anyText },
+  { weight: 1, arbitrary: fc.webPath() },
 );
 const headerMap = fc.record({
   'accept': fc.oneof(fc.constantFrom('text/html', 'application/json', '*/*'), anyText),
@@ -76,16 +130,82 @@ const headerMap = fc.record({
   'x-requested-with': anyText,
   'x-cognito-edge-auth-user': anyText,
 }, { requiredKeys: [] });
+/** A session cookie (valid or nearly), maybe with a refresh cookie and other cookies around it. */
+const sessionCookies = fc.record({
+  session: fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...VALID_SESSIONS) }, { weight: 2, arbitrary: fc.constantFrom(...NEAR_VALID_SESSIONS) }),
+  refresh: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(PLANTED_REFRESH, 'x') }),
+  others: fc.array(fc.tuple(fc.constantFrom('theme', 'lang', '_ga'), fc.stringMatching(/^[A-Za-z0-9]{0,12}$/)), { maxLength: 2 }),
+}).map(({ session, refresh, others }) => [[
+  `${ID}=${session.token}`, ...(refresh === undefined ? [] : [`${REFRESH}=${refresh}`]), ...others.map(([n, v]) => `${n}=${v}`),
+].join('; ')]);
 const request = fc.record({
-  method: fc.oneof(fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'get'), anyText),
+  method: fc.oneof({ weight: 6, arbitrary: fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'get') }, { weight: 1, arbitrary: anyText }),
   uri,
   querystring,
-  host: fc.oneof(fc.constantFrom<string | string[] | null>(DIST_DOMAIN, ALIAS, DIST_DOMAIN.toUpperCase(), null, [DIST_DOMAIN, 'evil.example']), anyText),
-  cookies: cookieHeaders,
+  host: fc.oneof(
+    { weight: 8, arbitrary: fc.constantFrom<string | string[] | null>(DIST_DOMAIN, ALIAS) },
+    { weight: 1, arbitrary: fc.constantFrom<string | string[] | null>(DIST_DOMAIN.toUpperCase(), null, [DIST_DOMAIN, 'evil.example']) },
+    { weight: 1, arbitrary: anyText },
+  ),
+  cookies: fc.oneof({ weight: 6, arbitrary: sessionCookies }, { weight: 3, arbitrary: cookieHeaders }),
   headers: headerMap,
   navigation: fc.boolean(),
   upstream: fc.constantFrom(...upstreamModes),
 });
+
+/** Independent model of the rules (design §3): CloudFront-style `*` (any run) and `?` (one character), first match wins. */
+function globMatches(pattern: string, path: string): boolean {
+  if (pattern.length === 0) return path.length === 0;
+  if (pattern[0] === '*') {
+    for (let i = 0; i <= path.length; i++) if (globMatches(pattern.slice(1), path.slice(i))) return true;
+    return false;
+  }
+  return path.length > 0 && (pattern[0] === '?' || pattern[0] === path[0]) && globMatches(pattern.slice(1), path.slice(1));
+}
+function modelAllows(groups: readonly string[], path: string): boolean {
+  const rule = RULES.pathRules.find((r) => globMatches(r.pathPattern, path));
+  const required = rule ? rule.requiredGroups : RULES.requiredGroups;
+  return required.length === 0 || required.some((g) => groups.includes(g));
+}
+
+/** `/a/b.html`: segments of unreserved characters, no empty or dot segments, nothing encoded. */
+function isPlainPath(path: string): boolean {
+  return path === '/' || /^(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9._~-]+)+$/.test(path);
+}
+
+/** Classes of generated requests, for the statistics. */
+function classify(rq: { host: unknown; uri: string; cookies: string[] }): string {
+  const host = rq.host === DIST_DOMAIN || rq.host === ALIAS ? 'accepted host' : 'other host';
+  const cookie = rq.cookies.join('; ');
+  const session = VALID_SESSIONS.some((x) => cookie.includes(`${ID}=${x.token}`)) ? 'valid session'
+    : NEAR_VALID_SESSIONS.some((x) => cookie.includes(`${ID}=${x.token}`)) ? 'near-valid session' : 'no/junk session';
+  const path = RULES.pathRules.some((r) => globMatches(r.pathPattern, rq.uri)) ? 'rule path' : 'other path';
+  return `${host}, ${session}, ${path}`;
+}
+
+/** Print fast-check's statistics of `arb` (classified by `by`) into the test output. */
+function printStatistics<T>(title: string, arb: fc.Arbitrary<T>, by: (v: T) => string): void {
+  const lines: string[] = [];
+  fc.statistics(arb, by, { numRuns: 2000, logger: (l) => lines.push(l) });
+  console.log(`${title} (fast-check statistics, 2000 samples):\n${lines.join('\n')}`);
+}
+
+/** Counts of answer classes, printed after a property and checked against floors. */
+class Tally {
+  private readonly counts = new Map<string, number>();
+  total = 0;
+  add(kind: string): void {
+    this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
+    this.total++;
+  }
+  share(kind: string): number {
+    return (this.counts.get(kind) ?? 0) / this.total;
+  }
+  print(title: string): void {
+    const rows = [...this.counts].sort((a, b) => b[1] - a[1]).map(([k, n]) => `  ${k.padEnd(28, '.')} ${(100 * n / this.total).toFixed(1)}% (${n})`);
+    console.log(`${title} (${this.total} runs):\n${rows.join('\n')}`);
+  }
+}
 
 function allHeaderText(r: Result, skipSetCookie: boolean): string[] {
   const out: string[] = [];
@@ -97,21 +217,21 @@ function allHeaderText(r: Result, skipSetCookie: boolean): string[] {
 }
 
 describe('arbitrary requests', () => {
-  test('never throw, answer in time, stay on site, no CR/LF, small bodies, nothing secret leaks', async () => {
+  test('never throw, stay on site, no CR/LF, small bodies, nothing secret leaks; pass-through only for a verified, authorized identity', async () => {
+    printStatistics('arbitrary requests: generated cases', request, classify);
+    const answers = new Tally();
     await fc.assert(fc.asyncProperty(request, async (rq) => {
       const lines: string[] = [];
       const handler = createHandler(baseConfig({
         clientSecret: CLIENT_SECRET,
         stateSecret: STATE_SECRET,
         aliases: [ALIAS],
-        requiredGroups: ['readers', 'admins'],
-        pathRules: [{ pathPattern: '/admin/*', requiredGroups: ['admins'] }],
+        ...RULES,
         upstreamTimeoutMs: 200,
       }), { fetch: fetchFor(rq.upstream), log: (l) => lines.push(l) });
       const event = cfEvent({ ...rq, headers: rq.headers as Record<string, string> });
-      const t0 = Date.now();
       const result = await handler(event);
-      expect(Date.now() - t0).toBeLessThan(2000);
+      answers.add(isResponse(result) ? `${result.status}` : 'pass-through');
 
       for (const line of lines) {
         expect(() => JSON.parse(line)).not.toThrow();
@@ -154,9 +274,85 @@ describe('arbitrary requests', () => {
         }
         const user = result.headers['x-cognito-edge-auth-user'];
         expect(user).toHaveLength(1);
-        expect(['alice', 'root']).toContain(user[0].value);
+        const session = VALID_SESSIONS.find((x) => x.username === user[0].value);
+        expect(session).toBeDefined();
+        // On a plain, already-canonical path the rules see what the model sees.
+        if (isPlainPath(rq.uri)) expect(modelAllows(session!.groups!, rq.uri)).toBe(true);
       }
     }), { numRuns: 400 });
+    answers.print('arbitrary requests: answers');
+    // The weighting reaches the interesting answers, not only the bad-host page.
+    expect(answers.share('pass-through')).toBeGreaterThan(0.08);
+    expect(answers.share('403')).toBeGreaterThan(0.03);
+    expect(answers.share('400')).toBeLessThan(0.5);
+  });
+});
+
+describe('group rules', () => {
+  const modelCase = fc.record({
+    host: fc.constantFrom(DIST_DOMAIN, ALIAS),
+    session: fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom(...VALID_SESSIONS) },
+      { weight: 2, arbitrary: fc.constantFrom(...NEAR_VALID_SESSIONS) },
+      { weight: 1, arbitrary: fc.constant(undefined) },
+    ),
+    path: plainPath,
+    querystring: fc.constantFrom('', 'a=1', 'q=x%20y&page=2'),
+    method: fc.constantFrom('GET', 'HEAD', 'POST'),
+    navigation: fc.boolean(),
+    others: fc.array(fc.tuple(fc.constantFrom('theme', 'lang', '_ga'), fc.stringMatching(/^[A-Za-z0-9]{0,12}$/)), { maxLength: 2 }),
+  });
+
+  test('on plain paths, the decision for every session agrees with an independent model of the rules', async () => {
+    printStatistics('group rules: generated cases', modelCase, (c) => {
+      const session = c.session === undefined ? 'no session' : c.session.kind === 'valid' ? 'valid session' : 'near-valid session';
+      const rule = RULES.pathRules.find((r) => globMatches(r.pathPattern, c.path))?.pathPattern ?? 'no rule';
+      return `${session}, ${rule}`;
+    });
+    const handler = createHandler(baseConfig({ aliases: [ALIAS], ...RULES }), { fetch: async () => { throw new TypeError('no network'); }, log: () => undefined });
+    const answers = new Tally();
+    await fc.assert(fc.asyncProperty(modelCase, async (c) => {
+      const cookies = [[...(c.session ? [`${ID}=${c.session.token}`] : []), ...c.others.map(([n, v]) => `${n}=${v}`)].join('; ')].filter((h) => h.length > 0);
+      const { host, path, querystring: qs, method, navigation: nav } = c;
+      const result = await handler(cfEvent({ host, uri: path, querystring: qs, method, navigation: nav, cookies }));
+      if (c.session?.kind === 'valid') {
+        if (modelAllows(c.session.groups!, c.path)) {
+          answers.add('allowed');
+          expect(isResponse(result)).toBe(false);
+          if (isResponse(result)) return;
+          expect({ uri: result.uri, querystring: result.querystring }).toEqual({ uri: c.path, querystring: c.querystring });
+          expect(result.headers['x-cognito-edge-auth-user']).toEqual([{ key: 'X-Cognito-Edge-Auth-User', value: c.session.username }]);
+        } else {
+          answers.add('denied');
+          expect(isResponse(result) && result.status).toBe('403');
+        }
+      } else {
+        // no verified identity: a navigation goes to the hosted UI, anything else gets 401
+        const navigation = c.navigation && (c.method === 'GET' || c.method === 'HEAD');
+        answers.add(navigation ? 'login' : 'unauthenticated');
+        expect(isResponse(result) && result.status).toBe(navigation ? '302' : '401');
+        if (navigation && isResponse(result)) expect(result.headers!.location[0].value.startsWith(`${AUTH_DOMAIN}/oauth2/authorize?`)).toBe(true);
+      }
+    }), { numRuns: 500 });
+    answers.print('group rules: answers');
+    for (const kind of ['allowed', 'denied', 'login', 'unauthenticated']) expect({ kind, share: answers.share(kind) > 0.05 }).toEqual({ kind, share: true });
+  });
+
+  test('the model itself: CloudFront-style patterns, first match wins, empty list means any signed-in user', () => {
+    expect(['/', '/a/b.html', '/admin/x-1_y~z'].filter(isPlainPath)).toHaveLength(3);
+    expect(['', 'a', '//a', '/a//b', '/a/', '/./a', '/a/..', '/a%20b', '/a b', '/a\\b'].filter(isPlainPath)).toEqual([]);
+    expect(globMatches('/admin/*', '/admin/a/b.html')).toBe(true);
+    expect(globMatches('/admin/*', '/admin')).toBe(false);
+    expect(globMatches('/reports/*.pdf', '/reports/2026/q3.pdf')).toBe(true);
+    expect(globMatches('/reports/*.pdf', '/reports/q3.pdf.html')).toBe(false);
+    expect(globMatches('/team-?/*', '/team-a/x')).toBe(true);
+    expect(globMatches('/team-?/*', '/team-ab/x')).toBe(false);
+    expect(modelAllows([], '/public/x')).toBe(true);
+    expect(modelAllows([], '/other')).toBe(false);
+    expect(modelAllows(['readers'], '/admin/x')).toBe(false);
+    expect(modelAllows(['admins'], '/reports/a.pdf')).toBe(true);
+    expect(modelAllows(['readers'], '/reports/a.html')).toBe(true);
+    expect(modelAllows(['team'], '/team-ab/x')).toBe(false);
   });
 });
 

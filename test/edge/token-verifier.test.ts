@@ -88,15 +88,48 @@ describe('IdTokenVerifier', () => {
     expect(await rejection(verifier().verify(idToken({ exp: undefined })))).toBe('no_exp');
   });
 
-  test('the verified-token cache honours exp and is bounded', async () => {
-    let now = Date.now();
-    const v = verifier({ now: () => now, maxCacheEntries: 2 });
-    const t = idToken({ exp: Math.floor(now / 1000) + 60 });
-    await v.verify(t);
-    await v.verify(idToken({ jti: '1' }));
-    await v.verify(idToken({ jti: '2' }));
-    now += 61_000;
+});
+
+describe('verified-token cache', () => {
+  /** A verifier on a settable clock, and a spy on the signature verification behind the cache. */
+  function cachedVerifier(maxCacheEntries: number) {
+    const clock = { now: Date.now() };
+    const v = verifier({ now: () => clock.now, maxCacheEntries });
+    const inner = (v as unknown as { verifier: { verify: (token: string) => Promise<unknown> } }).verifier;
+    const signatureChecks = jest.spyOn(inner, 'verify');
+    return { v, clock, signatureChecks };
+  }
+
+  test('a cached token is refused at its exp, with a cache large enough that nothing is evicted', async () => {
+    const { v, clock, signatureChecks } = cachedVerifier(1000);
+    const exp = Math.floor(clock.now / 1000) + 60;
+    const t = idToken({ exp });
+    expect(await rejection(v.verify(t))).toBe('accepted');
+    // The second call is answered from the cache: no second signature check.
+    clock.now = exp * 1000 - 1;
+    expect(await rejection(v.verify(t))).toBe('accepted');
+    expect(signatureChecks).toHaveBeenCalledTimes(1);
+    // At exp the cache hit is not trusted: the token is refused.
+    clock.now = exp * 1000;
     expect(await rejection(v.verify(t))).toBe('expired');
+    clock.now = exp * 1000 + 3_600_000;
+    expect(await rejection(v.verify(t))).toBe('expired');
+  });
+
+  test('the cache is bounded: the least recently used token is evicted and verified again', async () => {
+    const { v, signatureChecks } = cachedVerifier(2);
+    const [a, b, c] = ['a', 'b', 'c'].map((jti) => idToken({ jti }));
+    await v.verify(a);
+    await v.verify(b);
+    await v.verify(a); // hit: a becomes the most recently used
+    expect(signatureChecks).toHaveBeenCalledTimes(2);
+    await v.verify(c); // full: evicts b, the least recently used
+    expect(signatureChecks).toHaveBeenCalledTimes(3);
+    await v.verify(a); // still cached
+    expect(signatureChecks).toHaveBeenCalledTimes(3);
+    await v.verify(b); // evicted: verified again
+    expect(signatureChecks).toHaveBeenCalledTimes(4);
+    expect(signatureChecks).toHaveBeenLastCalledWith(b);
   });
 });
 

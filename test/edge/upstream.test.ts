@@ -50,7 +50,8 @@ test.each<[string, () => Promise<Response>, string]>([
 test('a hanging endpoint is cut at the budget', async () => {
   const t0 = Date.now();
   expect(await failure(callUpstream((_u, init) => hangingResponse(init), 'https://a.example.com/x', {}, 100))).toBe('timeout');
-  expect(Date.now() - t0).toBeLessThan(1000);
+  // Cut at 100 ms; the bound only needs to be well inside the 5 s viewer-request limit (headroom for a loaded machine).
+  expect(Date.now() - t0).toBeLessThan(4000);
 });
 
 test('a body that trickles past the budget is cut too', async () => {

@@ -6,6 +6,7 @@ const CALLBACK = 'https://site.example/_auth/callback';
 const LOGOUT = 'https://site.example/';
 const PUBLIC = 'public-client';
 const CONFIDENTIAL = 'confidential-client';
+const CONFIDENTIAL_POST = 'confidential-post-client';
 const SECRET = 'confidential-secret-value-1234567890';
 
 let cognito: LocalCognito;
@@ -15,6 +16,7 @@ beforeAll(async () => {
     clients: [
       { clientId: PUBLIC, callbackUrls: [CALLBACK], logoutUrls: [LOGOUT] },
       { clientId: CONFIDENTIAL, clientSecret: SECRET, callbackUrls: [CALLBACK], logoutUrls: [LOGOUT] },
+      { clientId: CONFIDENTIAL_POST, clientSecret: SECRET, authMethod: 'client_secret_post', callbackUrls: [CALLBACK], logoutUrls: [LOGOUT] },
     ],
     users: [
       { username: 'alice', password: 'alice-pw', email: 'alice@example.com', groups: ['staff'] },
@@ -137,9 +139,9 @@ describe('token endpoint: authorization_code', () => {
 });
 
 describe('token endpoint: client secret', () => {
-  function confidentialCode(): { code: string; verifier: string } {
+  function confidentialCode(clientId = CONFIDENTIAL): { code: string; verifier: string } {
     const { verifier, challenge } = pkce();
-    return { code: cognito.issueCode({ clientId: CONFIDENTIAL, redirectUri: CALLBACK, username: 'alice', codeChallenge: challenge }), verifier };
+    return { code: cognito.issueCode({ clientId, redirectUri: CALLBACK, username: 'alice', codeChallenge: challenge }), verifier };
   }
 
   test('HTTP Basic with the right secret works', async () => {
@@ -148,10 +150,21 @@ describe('token endpoint: client secret', () => {
     expect(res.status).toBe(200);
   });
 
-  test('client_secret in the body is accepted too', async () => {
-    const { code, verifier } = confidentialCode();
-    const res = await exchange(code, verifier, { client_id: CONFIDENTIAL, client_secret: SECRET });
+  test('client_secret in the body works for a client registered for it (client_secret_post)', async () => {
+    const { code, verifier } = confidentialCode(CONFIDENTIAL_POST);
+    const res = await exchange(code, verifier, { client_id: CONFIDENTIAL_POST, client_secret: SECRET });
     expect(res.status).toBe(200);
+  });
+
+  test('the right secret sent the other way than the client is registered for is invalid_client', async () => {
+    const a = confidentialCode();
+    expect(await exchange(a.code, a.verifier, { client_id: CONFIDENTIAL, client_secret: SECRET })).toEqual({ status: 400, body: { error: 'invalid_client' } });
+    const b = confidentialCode();
+    expect(await exchange(b.code, b.verifier, { client_id: CONFIDENTIAL, client_secret: SECRET }, { Authorization: basic(CONFIDENTIAL, SECRET) }))
+      .toEqual({ status: 400, body: { error: 'invalid_client' } });
+    const c = confidentialCode(CONFIDENTIAL_POST);
+    expect(await exchange(c.code, c.verifier, { client_id: CONFIDENTIAL_POST }, { Authorization: basic(CONFIDENTIAL_POST, SECRET) }))
+      .toEqual({ status: 400, body: { error: 'invalid_client' } });
   });
 
   test('a bad or missing secret is invalid_client', async () => {

@@ -15,7 +15,9 @@
  *   `redirect_uri?code=…&state=…`.
  * - `POST /oauth2/token`: `application/x-www-form-urlencoded` only; grants `authorization_code`
  *   (single-use code, short life, exact `redirect_uri`, PKCE S256 enforced) and `refresh_token`;
- *   client secret via HTTP Basic (or `client_secret` in the body, which Cognito also accepts);
+ *   a client with a secret authenticates the way it is registered for (`authMethod`: HTTP Basic by
+ *   default, or `client_secret` in the body; Cognito accepts either, this stand-in holds each client
+ *   to one so that a test shows which one the caller uses);
  *   errors are `{"error":"…"}` bodies with status 400.
  *   With `refreshTokenRotation`, a refresh grant also returns a new refresh token and the one
  *   presented stops working after the grace period (0: at once; Cognito's RefreshTokenRotation).
@@ -44,6 +46,12 @@ export interface LocalUser {
 export interface LocalClient {
   clientId: string;
   clientSecret?: string;
+  /**
+   * How a client with a secret must send it to the token and revoke endpoints: HTTP Basic
+   * (`client_secret_basic`) or `client_secret` in the form (`client_secret_post`); the other way
+   * is `invalid_client`. @default 'client_secret_basic'
+   */
+  authMethod?: 'client_secret_basic' | 'client_secret_post';
   callbackUrls: string[];
   logoutUrls: string[];
 }
@@ -474,10 +482,11 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
     redirect(res, logoutUri, { 'Set-Cookie': `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0` });
   }
 
-  /** Client authentication for token and revoke: HTTP Basic, or client_id (+ client_secret) in the body. */
+  /** Client authentication for token and revoke: HTTP Basic, or client_id (+ client_secret) in the body, as the client is registered. */
   function authenticateClient(req: http.IncomingMessage, form: URLSearchParams): LocalClient {
     let id = form.get('client_id') ?? undefined;
-    let secret = form.get('client_secret') ?? undefined;
+    const bodySecret = form.get('client_secret') ?? undefined;
+    let secret = bodySecret;
     const auth = req.headers.authorization;
     if (auth !== undefined) {
       const m = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(auth);
@@ -494,6 +503,9 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
     const client = clients.get(id);
     if (!client) throw new OAuthError('invalid_client');
     if (client.clientSecret !== undefined) {
+      const basic = (client.authMethod ?? 'client_secret_basic') === 'client_secret_basic';
+      // Only the registered way: Basic and no secret in the body, or the body and no Basic.
+      if (basic ? auth === undefined || bodySecret !== undefined : auth !== undefined) throw new OAuthError('invalid_client');
       if (secret === undefined || !safeEqual(secret, client.clientSecret)) throw new OAuthError('invalid_client');
     } else if (secret !== undefined && secret !== '') {
       throw new OAuthError('invalid_client');
