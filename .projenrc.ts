@@ -90,7 +90,8 @@ for (const p of ['/lambda-src/', '/example/', '/playground/', '/bench/', '/scrip
 }
 project.addPackageIgnore('!/assets/');
 
-// Handlers are type-checked by their own tsconfig, with nothing from src/ in reach.
+// Handlers are type-checked by their own tsconfig. The one file of src/ they import is
+// src/private/config-rules.ts (pure, no imports): the config.json rules shared by synth and load.
 new javascript.TypescriptConfig(project, {
   fileName: 'lambda-src/tsconfig.json',
   include: ['**/*.ts'],

@@ -57,7 +57,8 @@ export interface CognitoEdgeAuthProps {
    *
    * A concrete `cloudfront.Distribution` (not `IDistribution`) because the construct edits it:
    * it adds the viewer-request Lambda@Edge association to the distribution's behaviours through
-   * its L1 resource, and reads its aliases and behaviours.
+   * its L1 resource, and reads its aliases and behaviours. Wildcard domain names
+   * (`*.example.com`) are refused: list each host name of the site.
    */
   readonly distribution: cloudfront.Distribution;
 
@@ -101,21 +102,25 @@ export interface CognitoEdgeAuthProps {
    * Path of the OAuth callback, handled by the edge function. Its URL on every domain of the
    * distribution is registered on the client (see `registerCallbackUrls`).
    *
+   * An absolute path in canonical form, at most 256 characters: `/`, then letters, digits and
+   * `-._~!$&'()+,=:@/` (no `//`, no `.` or `..` segments).
+   *
    * @default '/_auth/callback'
    */
   readonly callbackPath?: string;
 
   /**
    * Path that signs the user out (revokes the refresh token, clears the cookies, ends the
-   * hosted-UI session).
+   * hosted-UI session). The same characters as `callbackPath`.
    *
    * @default '/_auth/signout'
    */
   readonly signOutPath?: string;
 
   /**
-   * Where the browser lands after the hosted-UI logout: an absolute path on the site. Its URL on
-   * every domain of the distribution is registered as a sign-out URL of the client.
+   * Where the browser lands after the hosted-UI logout: an absolute path on the site (the same
+   * characters as `callbackPath`). Its URL on every domain of the distribution is registered as a
+   * sign-out URL of the client.
    *
    * @default '/'
    */

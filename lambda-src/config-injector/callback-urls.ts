@@ -17,9 +17,10 @@ import {
   CognitoIdentityProviderClient, DescribeUserPoolClientCommand, ResourceNotFoundException,
   UpdateUserPoolClientCommand, UpdateUserPoolClientCommandInput, UserPoolClientType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { ConfigError, JsonObject, requireString } from './assert';
 import { regionOfUserPool, ResourceResult } from './config-resource';
 import { log } from './log';
+import { JsonObject, nonEmptyString } from '../shared/assert';
+import { ConfigError, configFail } from '../shared/config-error';
 
 export interface CallbackUrlsEvent {
   readonly RequestType: 'Create' | 'Update' | 'Delete';
@@ -48,8 +49,8 @@ interface Target {
 
 function target(props: JsonObject, what: string): Target {
   return {
-    userPoolId: requireString(props.UserPoolId, `${what}.UserPoolId`),
-    clientId: requireString(props.ClientId, `${what}.ClientId`),
+    userPoolId: nonEmptyString(props.UserPoolId, configFail(`${what}.UserPoolId`)),
+    clientId: nonEmptyString(props.ClientId, configFail(`${what}.ClientId`)),
     callbackUrls: urlList(props.CallbackUrls, `${what}.CallbackUrls`),
     logoutUrls: urlList(props.LogoutUrls, `${what}.LogoutUrls`),
   };

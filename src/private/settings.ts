@@ -10,8 +10,9 @@ import { Construct } from 'constructs';
 import { DEFAULT_BEHAVIOR, findConflicts, ResolvedBehavior } from './behaviors';
 import { ValidationError, WarningId } from './errors';
 import {
-  cloudFrontPatternMatches, domainMatches, normalizePattern, requireConcrete, validateCookieDomain,
-  validateCookieNamePrefix, validateCookiePath, validateGroups, validateIdentityProvider, validatePath, validatePathPattern,
+  cloudFrontPatternMatches, domainMatches, normalizePattern, requireConcrete, validateAliases, validateAuthPaths, validateCognitoIds,
+  validateCookieDomain, validateCookieNamePrefix, validateCookiePath, validateGroups, validateIdentityProvider, validatePathPattern,
+  validateScope, validateSeconds,
 } from './validate';
 import type { CognitoEdgeAuthProps } from '../cognito-edge-auth';
 import type { CookieSettings, SameSite } from '../cookie-settings';
@@ -41,26 +42,18 @@ export interface Settings {
 export function resolveSettings(scope: Construct, props: CognitoEdgeAuthProps): Settings {
   const warn = (id: string, message: string) => Annotations.of(scope).addWarningV2(id, message);
 
-  const callbackPath = validatePath(props.callbackPath ?? '/_auth/callback', 'callbackPath');
-  const signOutPath = validatePath(props.signOutPath ?? '/_auth/signout', 'signOutPath');
-  const signOutRedirectPath = validatePath(props.signOutRedirectPath ?? '/', 'signOutRedirectPath');
-  for (const [prop, value] of [['callbackPath', callbackPath], ['signOutPath', signOutPath]] as const) {
-    if (value === '/') throw new ValidationError(`${prop} must not be '/' (the site itself); use a dedicated path such as '/_auth/...'`);
-  }
-  if (callbackPath === signOutPath) {
-    throw new ValidationError(`callbackPath and signOutPath must differ, both are ${JSON.stringify(callbackPath)}`);
-  }
-  if (signOutRedirectPath === callbackPath || signOutRedirectPath === signOutPath) {
-    throw new ValidationError(`signOutRedirectPath must not be callbackPath or signOutPath (the browser would loop), got ${JSON.stringify(signOutRedirectPath)}; use a page such as '/'`);
-  }
+  validateCognitoIds(props.userPool.userPoolId, props.userPoolClient.userPoolClientId);
+
+  const callbackPath = props.callbackPath ?? '/_auth/callback';
+  const signOutPath = props.signOutPath ?? '/_auth/signout';
+  const signOutRedirectPath = props.signOutRedirectPath ?? '/';
+  validateAuthPaths({ callbackPath, signOutPath, signOutLandingPath: signOutRedirectPath });
 
   if (props.identityProvider !== undefined) validateIdentityProvider(props.identityProvider);
 
   const scopes = ['openid'];
   for (const s of props.oauthScopes ?? DEFAULT_SCOPES) {
-    if (!Token.isUnresolved(s.scopeName) && (s.scopeName.length === 0 || /\s/.test(s.scopeName))) {
-      throw new ValidationError(`oauthScopes must not contain empty scopes or whitespace, got ${JSON.stringify(s.scopeName)}`);
-    }
+    validateScope(s.scopeName);
     if (!scopes.includes(s.scopeName)) scopes.push(s.scopeName);
   }
 
@@ -117,10 +110,7 @@ export function resolveSettings(scope: Construct, props: CognitoEdgeAuthProps): 
 
   if (props.refreshTokenValidity !== undefined) {
     requireConcrete(props.refreshTokenValidity, 'refreshTokenValidity');
-    const seconds = props.refreshTokenValidity.toSeconds();
-    if (seconds < 3600 || seconds > 3650 * 86400) {
-      throw new ValidationError(`refreshTokenValidity must be between 1 hour and 3650 days (Cognito's range), got ${props.refreshTokenValidity.toHumanString()}`);
-    }
+    validateSeconds(props.refreshTokenValidity.toSeconds(), props.refreshTokenValidity.toHumanString(), 'refreshTokenValidity', 'refreshTokenValidity');
   }
 
   return {
@@ -146,9 +136,7 @@ function cookieConfig(c: CookieSettings | undefined, warn: (id: string, message:
   if (c.tokenMaxAge !== undefined) {
     requireConcrete(c.tokenMaxAge, 'cookieSettings.tokenMaxAge');
     tokenMaxAgeSeconds = c.tokenMaxAge.toSeconds();
-    if (tokenMaxAgeSeconds < 60) {
-      throw new ValidationError(`cookieSettings.tokenMaxAge must be at least 1 minute, got ${c.tokenMaxAge.toHumanString()}`);
-    }
+    validateSeconds(tokenMaxAgeSeconds, c.tokenMaxAge.toHumanString(), 'cookieSettings.tokenMaxAge', 'tokenMaxAge');
     if (tokenMaxAgeSeconds > MAX_TOKEN_SECONDS) {
       warn(WarningId.tokenMaxAge, `cookieSettings.tokenMaxAge: ${c.tokenMaxAge.toHumanString()} is ignored beyond 1 day: a token cookie never outlives its token, and Cognito tokens live at most 1 day`);
     }
@@ -164,6 +152,7 @@ export function readAliases(value: unknown): string[] {
   if (Token.isUnresolved(value) || !Array.isArray(value)) {
     throw new ValidationError('distribution: its domainNames must be a list known at synth (each name may be a token)');
   }
+  validateAliases(value as string[]);
   return value as string[];
 }
 

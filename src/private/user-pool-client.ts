@@ -8,6 +8,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { clientRendering } from './client-rendering';
 import { ValidationError, WarningId } from './errors';
+import { validateAuthDomain } from './validate';
 
 /**
  * Checks of a client defined in this app (an imported one is checked at deploy time): the code
@@ -59,7 +60,7 @@ export function fingerprintOf(client: cognito.IUserPoolClient): string | undefin
   });
 }
 
-/** `https://...` base URL of the hosted UI. */
+/** `https://...` base URL of the hosted UI (checked when it is known at synth). */
 export function authDomainOf(scope: Construct, domain: cognito.IUserPoolDomain, pool: cognito.IUserPool): string {
   if (domain instanceof cognito.UserPoolDomain) return domain.baseUrl();
   const name = domain.domainName;
@@ -67,7 +68,7 @@ export function authDomainOf(scope: Construct, domain: cognito.IUserPoolDomain, 
     Annotations.of(scope).addWarningV2(WarningId.userPoolDomain,
       'userPoolDomain: the imported domain name is a token, taken as a Cognito prefix domain; import a custom domain by its literal name');
   } else if (name.includes('.')) {
-    return `https://${name}`;
+    return validateAuthDomain(`https://${name}`);
   }
-  return `https://${name}.auth.${pool.env.region}.amazoncognito.com`;
+  return validateAuthDomain(`https://${name}.auth.${pool.env.region}.amazoncognito.com`);
 }
