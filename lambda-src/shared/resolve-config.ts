@@ -213,7 +213,7 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
 
   const identityProviderRaw = ownProperty(raw, 'identityProvider');
   let identityProvider: string | undefined;
-  if (identityProviderRaw !== undefined && identityProviderRaw !== '') {
+  if (identityProviderRaw !== undefined) {
     assertString(identityProviderRaw, failFor('identityProvider'));
     check('identityProvider', identityProviderProblem(identityProviderRaw));
     identityProvider = identityProviderRaw;
