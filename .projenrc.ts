@@ -3,7 +3,7 @@ import { awscdk, javascript } from 'projen';
 /**
  * cdk-cognito-edge-auth: Cognito login in front of a CloudFront distribution, at the edge.
  *
- * Layout (see ../shared/design.md):
+ * Layout (see docs/design.md):
  * - src/         jsii construct code (the only thing jsii compiles)
  * - lambda-src/  edge + custom-resource handlers, bundled by esbuild into assets/ before compile
  * - test/        jest (unit, construct, handler), test/e2e (browser), test/python (pytest)
