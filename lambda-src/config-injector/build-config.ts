@@ -12,7 +12,7 @@ import type { EdgeAuthConfig, EdgeCookieConfig, EdgePathRule } from '../shared/e
 import { safeJsonParse } from '../shared/safe-json';
 
 /** Name of the configuration file inside the edge function's code (beside `index.js`). */
-export const CONFIG_FILE_NAME = 'config.json';
+const CONFIG_FILE_NAME = 'config.json';
 
 /**
  * The properties of a `Custom::CognitoEdgeAuthConfig` resource, as CloudFormation passes them

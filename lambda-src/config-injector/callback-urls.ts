@@ -31,7 +31,7 @@ export interface CallbackUrlsEvent {
 }
 
 /** Every field of UpdateUserPoolClient's input that DescribeUserPoolClient returns. */
-export const UPDATABLE_FIELDS = [
+const UPDATABLE_FIELDS = [
   'ClientName', 'RefreshTokenValidity', 'AccessTokenValidity', 'IdTokenValidity', 'TokenValidityUnits',
   'ReadAttributes', 'WriteAttributes', 'ExplicitAuthFlows', 'SupportedIdentityProviders',
   'CallbackURLs', 'LogoutURLs', 'DefaultRedirectURI', 'AllowedOAuthFlows', 'AllowedOAuthScopes',
@@ -95,7 +95,7 @@ export async function handleCallbackUrls(event: CallbackUrlsEvent): Promise<Reso
 }
 
 /** Pure: the client's URL lists after removing `remove`'s URLs (unless also in `add`) and adding `add`'s. */
-export function mergeUrls(existing: readonly string[] | undefined, add: readonly string[], remove: readonly string[]): string[] {
+function mergeUrls(existing: readonly string[] | undefined, add: readonly string[], remove: readonly string[]): string[] {
   const keep = new Set(add);
   const result = (existing ?? []).filter((u) => keep.has(u) || !remove.includes(u));
   for (const u of add) if (!result.includes(u)) result.push(u);

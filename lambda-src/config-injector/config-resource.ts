@@ -157,7 +157,7 @@ async function downloadBundle(bucket: string, key: string): Promise<Buffer> {
 }
 
 /** Upload the zip to $LATEST, publish exactly that code, wait until the version is Active. */
-export async function publish(lambda: LambdaClient, functionName: string, zip: Buffer): Promise<string> {
+async function publish(lambda: LambdaClient, functionName: string, zip: Buffer): Promise<string> {
   await waitForUpdate(lambda, functionName, 'the function to be ready for an update', false);
   const updated = await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: functionName, ZipFile: zip }));
   log('info', 'code updated', { functionName, zipBytes: zip.length, codeSha256: updated.CodeSha256 });

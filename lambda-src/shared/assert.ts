@@ -58,7 +58,3 @@ export function assertOneOf<T extends string>(value: unknown, allowed: readonly 
     throw fail(`one of ${allowed.join(', ')}`);
   }
 }
-
-export function assertMatches(value: string, pattern: RegExp, fail: FailFactory, expected: string): void {
-  if (!pattern.test(value)) throw fail(expected);
-}

@@ -17,7 +17,7 @@ import { ConfigError, configFail } from './config-error';
 import type { EdgeAuthConfig } from './edge-config';
 import {
   aliasProblem, authDomainProblem, authPathsProblem, clientIdProblem, cookieDomainProblem, cookieNamePrefixProblem, cookiePathProblem,
-  groupNameProblem, identityProviderProblem, pathPatternProblem, regionOfUserPoolId, scopeProblem, SECONDS, secondsProblem,
+  groupNameProblem, identityProviderProblem, pathPatternProblem, regionOfUserPoolId, scopeProblem, SECONDS, secondsProblem, userPoolIdProblem,
 } from '../../src/private/config-rules';
 
 export type LogLevel = NonNullable<EdgeAuthConfig['logLevel']>;
@@ -83,6 +83,8 @@ export const DEFAULTS = {
 const MAX_UPSTREAM_TIMEOUT_MS = 4000;
 
 const PRINTABLE = /^[\x21-\x7e]+$/;
+const SAME_SITES: readonly SameSite[] = ['Lax', 'Strict', 'None'];
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'none'];
 
 function failFor(field: string): FailFactory {
   return configFail(`config.json: "${field}"`);
@@ -98,6 +100,29 @@ function optionalString(raw: Record<string, unknown>, name: string, field = name
   const value = ownProperty(raw, name);
   if (value === undefined) return undefined;
   assertNonEmptyString(value, failFor(field));
+  return value;
+}
+
+/** `raw[name]` when present: a non-empty string that `rule` accepts. */
+function optionalChecked(raw: Record<string, unknown>, name: string, field: string, rule: (value: string) => string | undefined): string | undefined {
+  const value = optionalString(raw, name, field);
+  if (value !== undefined) check(field, rule(value));
+  return value;
+}
+
+/** `raw[name]`: a non-empty string that `rule` accepts. */
+function requiredChecked(raw: Record<string, unknown>, name: string, rule: (value: string) => string | undefined): string {
+  const value = ownProperty(raw, name);
+  assertNonEmptyString(value, failFor(name));
+  check(name, rule(value));
+  return value;
+}
+
+/** `raw[name]` when present: one of `allowed`. */
+function optionalOneOf<T extends string>(raw: Record<string, unknown>, name: string, field: string, allowed: readonly T[]): T | undefined {
+  const value = ownProperty(raw, name);
+  if (value === undefined) return undefined;
+  assertOneOf(value, allowed, failFor(field));
   return value;
 }
 
@@ -146,28 +171,10 @@ function cookieConfig(raw: Record<string, unknown>): ResolvedCookieConfig {
     return { baseName: `__Host-${DEFAULTS.cookieNamePrefix}`, sameSite: 'Lax', path: '/' };
   }
   assertRecord(value, failFor('cookies'));
-  const prefix = optionalString(value, 'namePrefix', 'cookies.namePrefix') ?? DEFAULTS.cookieNamePrefix;
-  check('cookies.namePrefix', cookieNamePrefixProblem(prefix));
-  const sameSiteRaw = ownProperty(value, 'sameSite');
-  let sameSite: SameSite = 'Lax';
-  if (sameSiteRaw !== undefined) {
-    assertOneOf(sameSiteRaw, ['Lax', 'Strict', 'None'] as const, failFor('cookies.sameSite'));
-    sameSite = sameSiteRaw;
-  }
-  const domainRaw = ownProperty(value, 'domain');
-  let domain: string | undefined;
-  if (domainRaw !== undefined) {
-    assertNonEmptyString(domainRaw, failFor('cookies.domain'));
-    check('cookies.domain', cookieDomainProblem(domainRaw));
-    domain = domainRaw.toLowerCase();
-  }
-  const pathRaw = ownProperty(value, 'path');
-  let cookiePath = '/';
-  if (pathRaw !== undefined) {
-    assertNonEmptyString(pathRaw, failFor('cookies.path'));
-    check('cookies.path', cookiePathProblem(pathRaw, domain));
-    cookiePath = pathRaw;
-  }
+  const prefix = optionalChecked(value, 'namePrefix', 'cookies.namePrefix', cookieNamePrefixProblem) ?? DEFAULTS.cookieNamePrefix;
+  const sameSite = optionalOneOf(value, 'sameSite', 'cookies.sameSite', SAME_SITES) ?? 'Lax';
+  const domain = optionalChecked(value, 'domain', 'cookies.domain', cookieDomainProblem)?.toLowerCase();
+  const cookiePath = optionalChecked(value, 'path', 'cookies.path', (p) => cookiePathProblem(p, domain)) ?? '/';
   const tokenMaxAgeSeconds = optionalSeconds(value, 'cookies.tokenMaxAgeSeconds', 'tokenMaxAgeSeconds', SECONDS.tokenMaxAge);
   // `__Host-` requires Secure, Path=/ and no Domain; otherwise use the weaker `__Secure-` prefix.
   const baseName = domain === undefined && cookiePath === '/' ? `__Host-${prefix}` : `__Secure-${prefix}`;
@@ -194,14 +201,9 @@ function pathRules(raw: Record<string, unknown>): ResolvedPathRule[] {
 export function resolveConfig(raw: unknown): ResolvedConfig {
   assertRecord(raw, () => new ConfigError('config.json must contain a JSON object'));
 
-  const userPoolId = ownProperty(raw, 'userPoolId');
-  assertNonEmptyString(userPoolId, failFor('userPoolId'));
-  const region = regionOfUserPoolId(userPoolId);
-  if (region === undefined) throw failFor('userPoolId')('a user pool id such as eu-west-1_AbCdEf123');
-
-  const clientId = ownProperty(raw, 'clientId');
-  assertNonEmptyString(clientId, failFor('clientId'));
-  check('clientId', clientIdProblem(clientId));
+  const userPoolId = requiredChecked(raw, 'userPoolId', userPoolIdProblem);
+  const region = regionOfUserPoolId(userPoolId) as string;
+  const clientId = requiredChecked(raw, 'clientId', clientIdProblem);
 
   const clientSecretRaw = ownProperty(raw, 'clientSecret');
   let clientSecret: string | undefined;
@@ -211,13 +213,7 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
     clientSecret = clientSecretRaw;
   }
 
-  const identityProviderRaw = ownProperty(raw, 'identityProvider');
-  let identityProvider: string | undefined;
-  if (identityProviderRaw !== undefined) {
-    assertString(identityProviderRaw, failFor('identityProvider'));
-    check('identityProvider', identityProviderProblem(identityProviderRaw));
-    identityProvider = identityProviderRaw;
-  }
+  const identityProvider = optionalChecked(raw, 'identityProvider', 'identityProvider', identityProviderProblem);
 
   const jwksRaw = ownProperty(raw, 'jwks');
   let jwks: Jwks | undefined;
@@ -263,12 +259,7 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
     forwardAuthCookies = forwardRaw;
   }
 
-  const logLevelRaw = ownProperty(raw, 'logLevel');
-  let logLevel: LogLevel = DEFAULTS.logLevel;
-  if (logLevelRaw !== undefined) {
-    assertOneOf(logLevelRaw, ['debug', 'info', 'warn', 'error', 'none'] as const, failFor('logLevel'));
-    logLevel = logLevelRaw;
-  }
+  const logLevel = optionalOneOf(raw, 'logLevel', 'logLevel', LOG_LEVELS) ?? DEFAULTS.logLevel;
 
   const upstreamTimeoutRaw = ownProperty(raw, 'upstreamTimeoutMs');
   let upstreamTimeoutMs: number = DEFAULTS.upstreamTimeoutMs;

@@ -15,12 +15,12 @@
 /** A path the edge function matches exactly: `/`, then RFC 3986 path characters without `%`, `;`, `*`. */
 const PATH = /^\/[A-Za-z0-9\-._~!$&'()+,=:@/]*$/;
 /** Longest path the contract accepts. */
-export const MAX_PATH_LENGTH = 256;
+const MAX_PATH_LENGTH = 256;
 const PATH_EXPECTED = `an absolute path of at most ${MAX_PATH_LENGTH} characters in its canonical form: '/' followed by letters, digits and ` +
   "-._~!$&'()+,=:@/ only (no '%', ';', '*', '?', '#', whitespace or non-ASCII characters, no '//', no '.' or '..' segments), e.g. '/_auth/callback'";
 
 /** An absolute URL path in its canonical form (what the edge function compares request paths with). */
-export function pathProblem(value: string): string | undefined {
+function pathProblem(value: string): string | undefined {
   if (value.length > MAX_PATH_LENGTH || !PATH.test(value) || value.includes('//') || /\/\.\.?(\/|$)/.test(value)) {
     return PATH_EXPECTED;
   }
