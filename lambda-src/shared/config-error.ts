@@ -10,7 +10,8 @@ export class ConfigError extends Error {
   /** Fixed, loggable reason. */
   readonly code = 'config_invalid';
 
-  constructor(message: string) {
+  /** @param field the `config.json` field at fault (loggable: a name, never a value), when there is one */
+  constructor(message: string, readonly field?: string) {
     super(message);
     this.name = 'ConfigError';
   }

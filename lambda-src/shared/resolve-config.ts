@@ -13,7 +13,7 @@ import {
   assertBoolean, assertIntegerInRange, assertNonEmptyString, assertOneOf, assertRecord, assertString, assertStringArray,
   FailFactory, ownProperty,
 } from './assert';
-import { ConfigError, configFail } from './config-error';
+import { ConfigError } from './config-error';
 import type { EdgeAuthConfig } from './edge-config';
 import {
   aliasProblem, authDomainProblem, authPathsProblem, clientIdProblem, cookieDomainProblem, cookieNamePrefixProblem, cookiePathProblem,
@@ -87,7 +87,7 @@ const SAME_SITES: readonly SameSite[] = ['Lax', 'Strict', 'None'];
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'none'];
 
 function failFor(field: string): FailFactory {
-  return configFail(`config.json: "${field}"`);
+  return (expected) => new ConfigError(`config.json: "${field}" must be ${expected}`, field);
 }
 
 /** Throw when a shared rule finds a problem with the field. */

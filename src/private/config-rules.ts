@@ -16,8 +16,8 @@
 const PATH = /^\/[A-Za-z0-9\-._~!$&'()+,=:@/]*$/;
 /** Longest path the contract accepts. */
 const MAX_PATH_LENGTH = 256;
-const PATH_EXPECTED = `an absolute path of at most ${MAX_PATH_LENGTH} characters in its canonical form: '/' followed by letters, digits and ` +
-  "-._~!$&'()+,=:@/ only (no '%', ';', '*', '?', '#', whitespace or non-ASCII characters, no '//', no '.' or '..' segments), e.g. '/_auth/callback'";
+const PATH_EXPECTED = 'an absolute path in canonical form, e.g. \'/_auth/callback\': \'/\' then letters, digits and -._~!$&\'()+,=:@/ only, ' +
+  `at most ${MAX_PATH_LENGTH} characters, no '//', no '.' or '..' segments`;
 
 /** An absolute URL path in its canonical form (what the edge function compares request paths with). */
 function pathProblem(value: string): string | undefined {
@@ -71,8 +71,7 @@ export function cookiePathProblem(value: string, domain: string | undefined): st
 /** An alternate domain name of the distribution (a request host the edge function accepts). */
 export function aliasProblem(value: string): string | undefined {
   if (value.startsWith('*.')) {
-    return 'an exact host name: wildcard domain names are not supported (the edge function accepts only host names it knows, ' +
-      'and each one needs its own callback URL on the client); list every host name of the site in the distribution\'s domainNames';
+    return 'an exact host name: wildcard domain names are not supported (each host needs its own callback URL); list every host name of the site';
   }
   return HOST_NAME.test(value) ? undefined : "a DNS name such as 'www.example.com'";
 }
