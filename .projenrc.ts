@@ -3,7 +3,7 @@ import { awscdk, javascript } from 'projen';
 /**
  * cdk-cognito-edge-auth: Cognito login in front of a CloudFront distribution, at the edge.
  *
- * Layout (see ../shared/design.md):
+ * Layout (see docs/design.md):
  * - src/         jsii construct code (the only thing jsii compiles)
  * - lambda-src/  edge + custom-resource handlers, bundled by esbuild into assets/ before compile
  * - test/        jest (unit, construct, handler), test/e2e (browser), test/python (pytest)
@@ -103,7 +103,8 @@ for (const p of ['/lambda-src/', '/example/', '/playground/', '/bench/', '/scrip
 }
 project.addPackageIgnore('!/assets/');
 
-// Handlers are type-checked by their own tsconfig, with nothing from src/ in reach.
+// Handlers are type-checked by their own tsconfig. The one file of src/ they import is
+// src/private/config-rules.ts (pure, no imports): the config.json rules shared by synth and load.
 new javascript.TypescriptConfig(project, {
   fileName: 'lambda-src/tsconfig.json',
   include: ['**/*.ts'],

@@ -9,10 +9,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildLocalEdgeConfig, EdgeConfigResult, findEdgeConfigResource } from './edge-config';
+import { LocalCognito, LocalUser, startLocalCognito } from './local-cognito';
 import { EdgeDecision, LocalEdge, maskUrl, startLocalEdge, ViewerRequestHandler } from './local-edge';
 import { Origin, startOrigin } from './origin';
 import type { EdgeAuthConfig } from '../lambda-src/shared/edge-config';
-import { LocalCognito, LocalUser, startLocalCognito } from '../test/support/local-cognito';
 
 export const REPO_ROOT = path.join(__dirname, '..');
 export const DEFAULT_BUNDLE = path.join(REPO_ROOT, 'assets', 'edge-auth', 'index.js');

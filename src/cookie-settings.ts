@@ -22,8 +22,8 @@ export interface CookieSettings {
   /**
    * Prefix of every cookie name the library sets.
    *
-   * Cookie-name characters only (RFC 6265 token). Do not add `__Host-` yourself: the library
-   * adds it when no `domain` is set.
+   * 1–64 letters, digits, `_`, `.` or `-`. Do not add `__Host-` yourself: the library adds it
+   * when no `domain` is set.
    *
    * @default 'CognitoEdgeAuth'
    */
@@ -50,7 +50,8 @@ export interface CookieSettings {
   /**
    * `Path` attribute of the session cookies.
    *
-   * Must be `/` unless `domain` is set (the `__Host-` prefix requires `Path=/`).
+   * Must be `/` unless `domain` is set (the `__Host-` prefix requires `Path=/`); the same
+   * characters as `callbackPath`.
    *
    * @default '/'
    */
@@ -60,7 +61,7 @@ export interface CookieSettings {
    * Upper bound of the id and access token cookies' lifetime.
    *
    * A cookie never outlives its token, so values beyond the token validity (at most 1 day in
-   * Cognito) have no effect. Whole seconds.
+   * Cognito) have no effect. Whole seconds, from 1 minute to 400 days.
    *
    * @default - the token's remaining lifetime
    */

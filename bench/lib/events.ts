@@ -1,16 +1,16 @@
 /**
  * CloudFront viewer-request events, the cookie layouts of both sides, and a classifier that
  * tells what kind of response a handler produced (so the bench can refuse to time error paths).
- * Imported by the parent (ts-node) and bundled into the child scripts (esbuild): node built-ins only.
+ * Imported by the parent (ts-node) and bundled into the child scripts (esbuild): node built-ins only
+ * (the event types come from the local CloudFront emulation, as types only).
  */
+import type { CfHeaders, ViewerRequestEvent } from '../../playground/local-edge';
 
 export const DIST_DOMAIN = 'd111111abcdef8.cloudfront.net';
 export const URI = '/index.html';
 
-export interface CfHeader { key: string; value: string }
-export type CfHeaders = Record<string, CfHeader[]>;
-export interface CfRequest { clientIp: string; headers: CfHeaders; method: string; querystring: string; uri: string }
-export interface CfEvent { Records: Array<{ cf: { config: Record<string, string>; request: CfRequest } }> }
+/** A viewer-request event, as the local CloudFront emulation declares it. */
+export type CfEvent = ViewerRequestEvent;
 
 /** Cookies a real browser would also send (analytics, preferences). */
 export const OTHER_COOKIES = '_ga=GA1.1.1234567890.1700000000; theme=dark';

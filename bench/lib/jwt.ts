@@ -1,8 +1,11 @@
 /**
- * The bench's own Cognito-shaped key, JWKS and token minting (RS256, node:crypto only).
+ * The bench's Cognito-shaped pool, JWKS and tokens (keys and signing from playground/jwt.ts).
  * Both sides are configured with the same pool, client and JWKS, so they verify the same tokens.
  */
-import { createPrivateKey, generateKeyPairSync, KeyObject, randomBytes, randomUUID, sign } from 'node:crypto';
+import { KeyObject, randomBytes, randomUUID } from 'node:crypto';
+import { b64url, opaqueRefreshToken, rsaSigningKey, signJwt } from '../../playground/jwt';
+
+export { opaqueRefreshToken };
 
 export const REGION = 'eu-west-1';
 export const USER_POOL_ID = `${REGION}_BenchPo0l1`;
@@ -19,39 +22,18 @@ export interface BenchKeys {
   /** A different key with the same kid, for forged signatures. */
   readonly forgerKey: KeyObject;
   readonly jwks: Jwks;
-  /** PEM of the private key, for child processes that need to sign (none today). */
-  readonly privatePem: string;
 }
 
 export function makeKeys(): BenchKeys {
-  const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const forger = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const jwk = pair.publicKey.export({ format: 'jwk' }) as Record<string, unknown>;
+  const pool = rsaSigningKey(KID);
   // A second, unrelated key in the set, as in a real pool (Cognito publishes two).
-  const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' }) as Record<string, unknown>;
-  const jwks: Jwks = {
-    keys: [
-      { alg: 'RS256', e: jwk.e, kid: KID, kty: 'RSA', n: jwk.n, use: 'sig' },
-      { alg: 'RS256', e: other.e, kid: 'bench-key-2', kty: 'RSA', n: other.n, use: 'sig' },
-    ],
-  };
-  return {
-    privateKey: pair.privateKey,
-    forgerKey: forger.privateKey,
-    jwks,
-    privatePem: pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-  };
+  const other = rsaSigningKey('bench-key-2');
+  return { privateKey: pool.privateKey, forgerKey: rsaSigningKey(KID).privateKey, jwks: { keys: [pool.jwk, other.jwk] } };
 }
 
-export function keyFromPem(pem: string): KeyObject {
-  return createPrivateKey(pem);
-}
-
-const b64u = (b: Buffer | string): string => Buffer.from(b).toString('base64url');
-
-export function signJwt(payload: Record<string, unknown>, key: KeyObject, header: Record<string, unknown> = { kid: KID, alg: 'RS256' }): string {
-  const input = `${b64u(JSON.stringify(header))}.${b64u(JSON.stringify(payload))}`;
-  return `${input}.${sign('RSA-SHA256', Buffer.from(input), key).toString('base64url')}`;
+/** Sign with the bench pool's kid (any key: the forged tokens use another key under the same kid). */
+function signWith(key: KeyObject, payload: Record<string, unknown>): string {
+  return signJwt({ kid: KID, privateKey: key }, payload);
 }
 
 export interface TokenSet {
@@ -68,7 +50,7 @@ export function mintTokens(key: KeyObject, opts: { idTtlSeconds?: number; nowSec
   const exp = now + (opts.idTtlSeconds ?? 3600);
   const iat = exp - 3600;
   const common = { sub: SUB, iss: ISSUER, origin_jti: randomUUID(), event_id: randomUUID(), auth_time: iat, exp, iat, jti: randomUUID() };
-  const idToken = signJwt({
+  const idToken = signWith(key, {
     ...common,
     'aud': CLIENT_ID,
     'email_verified': true,
@@ -76,24 +58,19 @@ export function mintTokens(key: KeyObject, opts: { idTtlSeconds?: number; nowSec
     'cognito:username': USERNAME,
     'token_use': 'id',
     'email': 'bench-user@example.com',
-  }, key);
-  const accessToken = signJwt({
+  });
+  const accessToken = signWith(key, {
     ...common,
     'client_id': CLIENT_ID,
     'cognito:groups': ['readers'],
     'token_use': 'access',
     'scope': 'openid profile email',
     'username': USERNAME,
-  }, key);
+  });
   return { idToken, accessToken, refreshToken: opts.refreshToken ?? opaqueRefreshToken() };
-}
-
-/** Cognito refresh tokens are ~1.7 kB opaque JWE strings. */
-export function opaqueRefreshToken(): string {
-  return `eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ.${b64u(randomBytes(256))}.${b64u(randomBytes(12))}.${b64u(randomBytes(1200))}.${b64u(randomBytes(16))}`;
 }
 
 /** A token-shaped string whose header is not JSON. */
 export function garbageToken(): string {
-  return `Zm9vYmFy.YmF6cXV4.${b64u(randomBytes(64))}`;
+  return `Zm9vYmFy.YmF6cXV4.${b64url(randomBytes(64))}`;
 }

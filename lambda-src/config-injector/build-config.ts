@@ -5,11 +5,14 @@
  * `config.json` a deployment would write, from a synthesised template.
  */
 import JSZip from 'jszip';
-import { ConfigError, assertObject, optionalBoolean, optionalNumber, optionalString, optionalStringArray, requireString, safeJsonParse } from './assert';
+import { authDomainProblem, userPoolIdProblem } from '../../src/private/config-rules';
+import { assertRecord, assertStringArray, JsonObject, nonEmptyString, ownProperty } from '../shared/assert';
+import { ConfigError, configFail } from '../shared/config-error';
 import type { EdgeAuthConfig, EdgeCookieConfig, EdgePathRule } from '../shared/edge-config';
+import { safeJsonParse } from '../shared/safe-json';
 
 /** Name of the configuration file inside the edge function's code (beside `index.js`). */
-export const CONFIG_FILE_NAME = 'config.json';
+const CONFIG_FILE_NAME = 'config.json';
 
 /**
  * The properties of a `Custom::CognitoEdgeAuthConfig` resource, as CloudFormation passes them
@@ -47,10 +50,12 @@ export interface ResolvedValues {
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'none'] as const;
 const SAME_SITE = ['Lax', 'Strict', 'None'] as const;
-const USER_POOL_ID = /^[a-z]{2}(-[a-z]+)+-\d_[0-9A-Za-z]+$/;
 
 /**
- * Build the edge function's `config.json` content.
+ * Build the edge function's `config.json` content: the shapes CloudFormation passes (strings for
+ * numbers and booleans) turned into the contract's types. Whether the values are acceptable is
+ * decided by `resolveConfig` (lambda-src/shared/resolve-config.ts), which the custom resource runs
+ * on the result before writing it.
  *
  * @param properties the `Custom::CognitoEdgeAuthConfig` properties (see {@link ConfigResourceProperties})
  * @param resolved values resolved at deploy time
@@ -58,24 +63,29 @@ const USER_POOL_ID = /^[a-z]{2}(-[a-z]+)+-\d_[0-9A-Za-z]+$/;
  */
 export function buildEdgeConfig(properties: ConfigResourceProperties, resolved: ResolvedValues = {}): EdgeAuthConfig {
   const userPoolId = requireString(properties.UserPoolId, 'UserPoolId');
-  if (!USER_POOL_ID.test(userPoolId)) {
-    throw new ConfigError(`UserPoolId must look like <region>_<id>, got ${JSON.stringify(userPoolId)}`);
+  if (userPoolIdProblem(userPoolId)) {
+    throw new ConfigError(`UserPoolId must look like <region>_<id> (e.g. eu-west-1_AbCdEf123), got ${JSON.stringify(userPoolId)}`);
   }
   const clientId = requireString(properties.ClientId, 'ClientId');
   const authDomain = requireString(properties.AuthDomain, 'AuthDomain').replace(/\/+$/, '');
-  if (!/^https?:\/\/[^/?#\s]+$/.test(authDomain)) {
+  if (authDomainProblem(authDomain)) {
     throw new ConfigError(`AuthDomain must be a base URL such as https://auth.example.com, got ${JSON.stringify(authDomain)}`);
   }
 
-  const edge = properties.EdgeConfig === undefined || properties.EdgeConfig === ''
-    ? {}
-    : assertObject(safeJsonParse(requireString(properties.EdgeConfig, 'EdgeConfig'), 'EdgeConfig'), 'EdgeConfig');
+  let edge: JsonObject = {};
+  if (properties.EdgeConfig !== undefined && properties.EdgeConfig !== '') {
+    const parsed = safeJsonParse(requireString(properties.EdgeConfig, 'EdgeConfig'));
+    if (parsed === undefined) throw new ConfigError('EdgeConfig is not valid JSON');
+    assertRecord(parsed, () => new ConfigError('EdgeConfig must be a JSON object'));
+    edge = parsed;
+  }
+  const field = (name: string): unknown => ownProperty(edge, name);
 
-  const logLevel = optionalString(edge.logLevel, 'EdgeConfig.logLevel');
+  const logLevel = optionalString(field('logLevel'), 'EdgeConfig.logLevel');
   if (logLevel !== undefined && !(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError(`EdgeConfig.logLevel must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
   }
-  const refreshTokenValiditySeconds = optionalNumber(edge.refreshTokenValiditySeconds, 'EdgeConfig.refreshTokenValiditySeconds')
+  const refreshTokenValiditySeconds = optionalNumber(field('refreshTokenValiditySeconds'), 'EdgeConfig.refreshTokenValiditySeconds')
     ?? resolved.refreshTokenValiditySeconds;
 
   const config: EdgeAuthConfig = {
@@ -83,18 +93,18 @@ export function buildEdgeConfig(properties: ConfigResourceProperties, resolved: 
     clientId,
     clientSecret: resolved.clientSecret || undefined,
     authDomain,
-    identityProvider: optionalString(edge.identityProvider, 'EdgeConfig.identityProvider'),
+    identityProvider: optionalString(field('identityProvider'), 'EdgeConfig.identityProvider'),
     jwks: resolved.jwks,
-    callbackPath: optionalString(edge.callbackPath, 'EdgeConfig.callbackPath'),
-    signOutPath: optionalString(edge.signOutPath, 'EdgeConfig.signOutPath'),
-    requiredGroups: optionalStringArray(edge.requiredGroups, 'EdgeConfig.requiredGroups'),
-    aliases: optionalStringArray(edge.aliases, 'EdgeConfig.aliases'),
-    signOutLandingPath: optionalString(edge.signOutLandingPath, 'EdgeConfig.signOutLandingPath'),
-    scopes: optionalStringArray(edge.scopes, 'EdgeConfig.scopes'),
+    callbackPath: optionalString(field('callbackPath'), 'EdgeConfig.callbackPath'),
+    signOutPath: optionalString(field('signOutPath'), 'EdgeConfig.signOutPath'),
+    requiredGroups: optionalStringArray(field('requiredGroups'), 'EdgeConfig.requiredGroups'),
+    aliases: optionalStringArray(field('aliases'), 'EdgeConfig.aliases'),
+    signOutLandingPath: optionalString(field('signOutLandingPath'), 'EdgeConfig.signOutLandingPath'),
+    scopes: optionalStringArray(field('scopes'), 'EdgeConfig.scopes'),
     stateSecret: resolved.stateSecret || undefined,
-    pathRules: pathRules(edge.pathRules),
-    cookies: cookies(edge.cookies),
-    forwardAuthCookies: optionalBoolean(edge.forwardAuthCookies, 'EdgeConfig.forwardAuthCookies'),
+    pathRules: pathRules(field('pathRules')),
+    cookies: cookies(field('cookies')),
+    forwardAuthCookies: optionalBoolean(field('forwardAuthCookies'), 'EdgeConfig.forwardAuthCookies'),
     logLevel: logLevel as EdgeAuthConfig['logLevel'],
     refreshTokenValiditySeconds,
   };
@@ -105,29 +115,61 @@ function pathRules(value: unknown): EdgePathRule[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value)) throw new ConfigError('EdgeConfig.pathRules must be an array');
   return value.map((rule: unknown, i) => {
-    const r = assertObject(rule, `EdgeConfig.pathRules[${i}]`);
+    assertRecord(rule, configFail(`EdgeConfig.pathRules[${i}]`));
     return {
-      pathPattern: requireString(r.pathPattern, `EdgeConfig.pathRules[${i}].pathPattern`),
-      requiredGroups: optionalStringArray(r.requiredGroups, `EdgeConfig.pathRules[${i}].requiredGroups`) ?? [],
+      pathPattern: requireString(ownProperty(rule, 'pathPattern'), `EdgeConfig.pathRules[${i}].pathPattern`),
+      requiredGroups: optionalStringArray(ownProperty(rule, 'requiredGroups'), `EdgeConfig.pathRules[${i}].requiredGroups`) ?? [],
     };
   });
 }
 
 function cookies(value: unknown): EdgeCookieConfig | undefined {
   if (value === undefined || value === null) return undefined;
-  const c = assertObject(value, 'EdgeConfig.cookies');
-  const sameSite = optionalString(c.sameSite, 'EdgeConfig.cookies.sameSite');
+  assertRecord(value, configFail('EdgeConfig.cookies'));
+  const sameSite = optionalString(ownProperty(value, 'sameSite'), 'EdgeConfig.cookies.sameSite');
   if (sameSite !== undefined && !(SAME_SITE as readonly string[]).includes(sameSite)) {
     throw new ConfigError(`EdgeConfig.cookies.sameSite must be one of ${SAME_SITE.join(', ')}, got ${JSON.stringify(sameSite)}`);
   }
   const result: EdgeCookieConfig = dropUndefined({
-    namePrefix: optionalString(c.namePrefix, 'EdgeConfig.cookies.namePrefix'),
+    namePrefix: optionalString(ownProperty(value, 'namePrefix'), 'EdgeConfig.cookies.namePrefix'),
     sameSite: sameSite as EdgeCookieConfig['sameSite'],
-    domain: optionalString(c.domain, 'EdgeConfig.cookies.domain'),
-    path: optionalString(c.path, 'EdgeConfig.cookies.path'),
-    tokenMaxAgeSeconds: optionalNumber(c.tokenMaxAgeSeconds, 'EdgeConfig.cookies.tokenMaxAgeSeconds'),
+    domain: optionalString(ownProperty(value, 'domain'), 'EdgeConfig.cookies.domain'),
+    path: optionalString(ownProperty(value, 'path'), 'EdgeConfig.cookies.path'),
+    tokenMaxAgeSeconds: optionalNumber(ownProperty(value, 'tokenMaxAgeSeconds'), 'EdgeConfig.cookies.tokenMaxAgeSeconds'),
   });
   return Object.keys(result).length === 0 ? undefined : result;
+}
+
+// ---- CloudFormation shapes (every property value arrives as a string) ----
+
+function requireString(value: unknown, what: string): string {
+  return nonEmptyString(value, configFail(what));
+}
+
+function optionalString(value: unknown, what: string): string | undefined {
+  return value === undefined || value === null ? undefined : requireString(value, what);
+}
+
+function optionalStringArray(value: unknown, what: string): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  assertStringArray(value, configFail(what));
+  return [...value];
+}
+
+/** A number, also accepted as a decimal string. */
+function optionalNumber(value: unknown, what: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) throw configFail(what)('a non-negative number');
+  return n;
+}
+
+/** A boolean, also accepted as 'true'/'false'. */
+function optionalBoolean(value: unknown, what: string): boolean | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (value === 'true' || value === true) return true;
+  if (value === 'false' || value === false) return false;
+  throw configFail(what)('a boolean');
 }
 
 function dropUndefined<T extends object>(obj: T): T {

@@ -17,9 +17,10 @@ import {
   CognitoIdentityProviderClient, DescribeUserPoolClientCommand, ResourceNotFoundException,
   UpdateUserPoolClientCommand, UpdateUserPoolClientCommandInput, UserPoolClientType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { ConfigError, JsonObject, requireString } from './assert';
 import { regionOfUserPool, ResourceResult } from './config-resource';
 import { log } from './log';
+import { JsonObject, nonEmptyString } from '../shared/assert';
+import { ConfigError, configFail } from '../shared/config-error';
 
 export interface CallbackUrlsEvent {
   readonly RequestType: 'Create' | 'Update' | 'Delete';
@@ -30,7 +31,7 @@ export interface CallbackUrlsEvent {
 }
 
 /** Every field of UpdateUserPoolClient's input that DescribeUserPoolClient returns. */
-export const UPDATABLE_FIELDS = [
+const UPDATABLE_FIELDS = [
   'ClientName', 'RefreshTokenValidity', 'AccessTokenValidity', 'IdTokenValidity', 'TokenValidityUnits',
   'ReadAttributes', 'WriteAttributes', 'ExplicitAuthFlows', 'SupportedIdentityProviders',
   'CallbackURLs', 'LogoutURLs', 'DefaultRedirectURI', 'AllowedOAuthFlows', 'AllowedOAuthScopes',
@@ -48,8 +49,8 @@ interface Target {
 
 function target(props: JsonObject, what: string): Target {
   return {
-    userPoolId: requireString(props.UserPoolId, `${what}.UserPoolId`),
-    clientId: requireString(props.ClientId, `${what}.ClientId`),
+    userPoolId: nonEmptyString(props.UserPoolId, configFail(`${what}.UserPoolId`)),
+    clientId: nonEmptyString(props.ClientId, configFail(`${what}.ClientId`)),
     callbackUrls: urlList(props.CallbackUrls, `${what}.CallbackUrls`),
     logoutUrls: urlList(props.LogoutUrls, `${what}.LogoutUrls`),
   };
@@ -94,7 +95,7 @@ export async function handleCallbackUrls(event: CallbackUrlsEvent): Promise<Reso
 }
 
 /** Pure: the client's URL lists after removing `remove`'s URLs (unless also in `add`) and adding `add`'s. */
-export function mergeUrls(existing: readonly string[] | undefined, add: readonly string[], remove: readonly string[]): string[] {
+function mergeUrls(existing: readonly string[] | undefined, add: readonly string[], remove: readonly string[]): string[] {
   const keep = new Set(add);
   const result = (existing ?? []).filter((u) => keep.has(u) || !remove.includes(u));
   for (const u of add) if (!result.includes(u)) result.push(u);

@@ -11,10 +11,14 @@ import { CognitoIdentityProviderClient, DescribeUserPoolClientCommand, UserPoolC
 import { GetFunctionConfigurationCommand, LambdaClient, PublishVersionCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ConfigError, JsonObject, assertObject, requireString, safeJsonParse } from './assert';
 import { ResolvedValues, addConfigToBundle, buildEdgeConfig, ConfigResourceProperties } from './build-config';
 import { log } from './log';
 import { pollUntil } from './poll';
+import { regionOfUserPoolId } from '../../src/private/config-rules';
+import { isRecord, JsonObject, nonEmptyString } from '../shared/assert';
+import { ConfigError, configFail } from '../shared/config-error';
+import { resolveConfig } from '../shared/resolve-config';
+import { safeJsonParse } from '../shared/safe-json';
 
 export interface ResourceResult {
   readonly PhysicalResourceId: string;
@@ -40,13 +44,14 @@ export async function handleConfig(event: ConfigEvent): Promise<ResourceResult> 
   }
 
   const p = event.ResourceProperties;
-  const functionName = requireString(p.FunctionName, 'FunctionName');
-  const functionRegion = requireString(p.FunctionRegion, 'FunctionRegion');
-  const bucket = requireString(p.BundleS3Bucket, 'BundleS3Bucket');
-  const key = requireString(p.BundleS3Key, 'BundleS3Key');
-  const userPoolId = requireString(p.UserPoolId, 'UserPoolId');
-  const clientId = requireString(p.ClientId, 'ClientId');
-  const stateSecretArn = requireString(p.StateSecretArn, 'StateSecretArn');
+  const property = (name: string) => nonEmptyString(p[name], configFail(name));
+  const functionName = property('FunctionName');
+  const functionRegion = property('FunctionRegion');
+  const bucket = property('BundleS3Bucket');
+  const key = property('BundleS3Key');
+  const userPoolId = property('UserPoolId');
+  const clientId = property('ClientId');
+  const stateSecretArn = property('StateSecretArn');
   const poolRegion = regionOfUserPool(userPoolId);
 
   const client = await describeClient(poolRegion, userPoolId, clientId);
@@ -58,6 +63,9 @@ export async function handleConfig(event: ConfigEvent): Promise<ResourceResult> 
     refreshTokenValiditySeconds: refreshTokenValiditySeconds(client),
   };
   const config = buildEdgeConfig(p as ConfigResourceProperties, resolved);
+  // The same check the edge function runs at load (design §4.14): a configuration it would refuse
+  // fails the deployment here, with the field and what it must be, before the function changes.
+  resolveConfig(config);
   log('info', 'config built', {
     fields: Object.keys(config).sort(),
     hasClientSecret: config.clientSecret !== undefined,
@@ -75,9 +83,9 @@ export async function handleConfig(event: ConfigEvent): Promise<ResourceResult> 
 
 /** `eu-west-1_AbC123` → `eu-west-1`. */
 export function regionOfUserPool(userPoolId: string): string {
-  const match = /^([a-z]{2}(?:-[a-z]+)+-\d)_[0-9A-Za-z]+$/.exec(userPoolId);
-  if (!match) throw new ConfigError(`UserPoolId must look like <region>_<id>, got ${JSON.stringify(userPoolId)}`);
-  return match[1];
+  const region = regionOfUserPoolId(userPoolId);
+  if (region === undefined) throw new ConfigError(`UserPoolId must look like <region>_<id> (e.g. eu-west-1_AbCdEf123), got ${JSON.stringify(userPoolId)}`);
+  return region;
 }
 
 async function describeClient(region: string, userPoolId: string, clientId: string): Promise<UserPoolClientType> {
@@ -117,9 +125,10 @@ export async function fetchJwks(region: string, userPoolId: string): Promise<{ k
       if (!response.ok) {
         lastProblem = `HTTP ${response.status}`;
       } else {
-        const body = assertObject(safeJsonParse(await response.text(), 'JWKS'), 'JWKS');
+        const body = safeJsonParse(await response.text());
+        if (!isRecord(body)) throw new ConfigError('JWKS must be a JSON object');
         const keys = body.keys;
-        if (!Array.isArray(keys) || keys.length === 0 || !keys.every((k) => typeof k === 'object' && k !== null && !Array.isArray(k))) {
+        if (!Array.isArray(keys) || keys.length === 0 || !keys.every(isRecord)) {
           throw new ConfigError('JWKS must have a non-empty "keys" array of objects');
         }
         return { keys: keys as Array<Record<string, unknown>> };
@@ -148,7 +157,7 @@ async function downloadBundle(bucket: string, key: string): Promise<Buffer> {
 }
 
 /** Upload the zip to $LATEST, publish exactly that code, wait until the version is Active. */
-export async function publish(lambda: LambdaClient, functionName: string, zip: Buffer): Promise<string> {
+async function publish(lambda: LambdaClient, functionName: string, zip: Buffer): Promise<string> {
   await waitForUpdate(lambda, functionName, 'the function to be ready for an update', false);
   const updated = await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: functionName, ZipFile: zip }));
   log('info', 'code updated', { functionName, zipBytes: zip.length, codeSha256: updated.CodeSha256 });

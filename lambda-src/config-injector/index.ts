@@ -9,10 +9,10 @@
  * secret or a token.
  */
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { JsonObject } from './assert';
 import { handleCallbackUrls } from './callback-urls';
 import { handleConfig, ResourceResult } from './config-resource';
 import { log } from './log';
+import type { JsonObject } from '../shared/assert';
 
 export const CONFIG_RESOURCE_TYPE = 'Custom::CognitoEdgeAuthConfig';
 export const CALLBACK_URLS_RESOURCE_TYPE = 'Custom::CognitoEdgeAuthCallbackUrls';

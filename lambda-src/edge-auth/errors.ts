@@ -8,14 +8,8 @@ export abstract class EdgeAuthError extends Error {
   abstract readonly code: string;
 }
 
-/** `config.json` is missing, unreadable or invalid. The message names the field, never its value. */
-export class ConfigError extends EdgeAuthError {
-  readonly code = 'config_invalid';
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+/** `config.json` is missing, unreadable or invalid: the contract layer's error, shared with the custom resource. */
+export { ConfigError } from '../shared/config-error';
 
 /** Why an upstream call (token, revoke, JWKS) failed. */
 export type UpstreamFailure = 'timeout' | 'network' | 'status' | 'invalid_response' | 'too_large';

@@ -26,7 +26,7 @@ function load(): EdgeHandler {
   try {
     return createHandler(raw);
   } catch (err) {
-    logger.error('config_invalid', { detail: err instanceof ConfigError ? err.message : 'config.json is invalid', error: err instanceof Error ? err.name : undefined });
+    logger.error('config_invalid', { detail: err instanceof ConfigError ? err.field ?? err.message : 'config.json is invalid', error: err instanceof Error ? err.name : undefined });
     return createMisconfiguredHandler();
   }
 }

@@ -8,13 +8,16 @@
 /** Builds the error a failed assertion throws; gets a short description of what was expected. */
 export type FailFactory = (expected: string) => Error;
 
+/** A parsed JSON object, read with {@link ownProperty}. */
+export type JsonObject = Readonly<Record<string, unknown>>;
+
 /** A plain (non-array, non-null) object. */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Own-property read that never walks the prototype chain. */
-export function ownProperty(record: Record<string, unknown>, key: string): unknown {
+export function ownProperty(record: JsonObject, key: string): unknown {
   return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
 }
 
@@ -28,6 +31,12 @@ export function assertString(value: unknown, fail: FailFactory): asserts value i
 
 export function assertNonEmptyString(value: unknown, fail: FailFactory): asserts value is string {
   if (typeof value !== 'string' || value.length === 0) throw fail('a non-empty string');
+}
+
+/** The value, asserted to be a non-empty string (for use in expressions). */
+export function nonEmptyString(value: unknown, fail: FailFactory): string {
+  assertNonEmptyString(value, fail);
+  return value;
 }
 
 export function assertStringArray(value: unknown, fail: FailFactory): asserts value is string[] {
@@ -48,8 +57,4 @@ export function assertOneOf<T extends string>(value: unknown, allowed: readonly 
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
     throw fail(`one of ${allowed.join(', ')}`);
   }
-}
-
-export function assertMatches(value: string, pattern: RegExp, fail: FailFactory, expected: string): void {
-  if (!pattern.test(value)) throw fail(expected);
 }

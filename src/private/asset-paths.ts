@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ValidationError } from './errors';
 
 /**
  * Directory of a pre-built handler bundle under `assets/` (built by `npx projen bundle` before
@@ -9,7 +10,7 @@ import * as path from 'node:path';
 export function assetDir(name: 'edge-auth' | 'config-injector'): string {
   const dir = path.join(__dirname, '..', '..', 'assets', name);
   if (!fs.existsSync(path.join(dir, 'index.js'))) {
-    throw new Error(`cdk-cognito-edge-auth: the handler bundle ${dir}/index.js is missing; ` +
+    throw new ValidationError(`the handler bundle ${dir}/index.js is missing; ` +
       'in a clone of the repository run `npx projen bundle` (the npm package ships it pre-built)');
   }
   return dir;

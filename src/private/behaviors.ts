@@ -10,6 +10,7 @@
  */
 import { IResolveContext, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import { ValidationError } from './errors';
 import { normalizePattern } from './validate';
 
 /** A behaviour as it looks once the L1 value is resolved (camelCase keys). */
@@ -31,11 +32,11 @@ export class DistributionBehaviors {
   constructor(distribution: cloudfront.Distribution) {
     const cfn = distribution.node.defaultChild;
     if (!(cfn instanceof cloudfront.CfnDistribution)) {
-      throw new Error('CognitoEdgeAuth: distribution must be a cloudfront.Distribution whose L1 (node.defaultChild) is a CfnDistribution');
+      throw new ValidationError('distribution must be a cloudfront.Distribution whose L1 (node.defaultChild) is a CfnDistribution');
     }
     const config = cfn.distributionConfig as cloudfront.CfnDistribution.DistributionConfigProperty;
     if (!config || typeof config !== 'object' || !('defaultCacheBehavior' in config)) {
-      throw new Error('CognitoEdgeAuth: distribution: its L1 distributionConfig was replaced by a token; keep the one cloudfront.Distribution renders');
+      throw new ValidationError('distribution: its L1 distributionConfig was replaced by a token; keep the one cloudfront.Distribution renders');
     }
     this.cfn = cfn;
     this.originalDefault = config.defaultCacheBehavior;

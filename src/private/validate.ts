@@ -1,94 +1,103 @@
 /**
  * Synth-time checks of CognitoEdgeAuth props. Each error names the prop, the value and the fix.
+ *
+ * Every value that reaches `config.json` is checked with the contract's own rules
+ * (./config-rules.ts, which the handlers check `config.json` with at deploy time and at load), so
+ * the construct accepts exactly what the edge function accepts.
  */
 import { Token } from 'aws-cdk-lib';
-
-/** Same rule as Cognito (and aws-cdk-lib's UserPoolIdentityProvider) for provider names. */
-const PROVIDER_NAME = /^[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+$/u;
-/** Cognito GroupName: `[\p{L}\p{M}\p{S}\p{N}\p{P}]+`, 1–128 characters. */
-const GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
-/** RFC 6265 cookie-name token characters. */
-const COOKIE_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
-const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
-
-export class PropError extends Error {
-  constructor(message: string) {
-    super(`CognitoEdgeAuth: ${message}`);
-    this.name = 'ValidationError';
-  }
-}
+import {
+  aliasProblem, authDomainProblem, authPathsProblem, clientIdProblem, cookieDomainProblem, cookieNamePrefixProblem, cookiePathProblem,
+  groupNameProblem, identityProviderProblem, pathPatternProblem, scopeProblem, SECONDS, secondsProblem, userPoolIdProblem,
+} from './config-rules';
+import { ValidationError } from './errors';
 
 function show(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** Throw `<prop> must be <problem>, got <value>` when a contract rule finds a problem. */
+function check(prop: string, value: unknown, problem: string | undefined): void {
+  if (problem !== undefined) throw new ValidationError(`${prop} must be ${problem}, got ${show(value)}`);
+}
+
 export function requireConcrete(value: unknown, prop: string): void {
   if (Token.isUnresolved(value)) {
-    throw new PropError(`${prop} must be known at synth time (got a token); pass a literal value`);
+    throw new ValidationError(`${prop} must be known at synth time (got a token); pass a literal value`);
   }
 }
 
-/** An absolute URL path the edge function matches exactly. */
-export function validatePath(value: string, prop: string): string {
-  requireConcrete(value, prop);
-  if (!value.startsWith('/') || /[?#\s*]/.test(value) || value.length > 1024) {
-    throw new PropError(`${prop} must be an absolute path without '?', '#', '*' or whitespace (e.g. '/_auth/callback'), got ${show(value)}`);
-  }
-  return value;
+/** Prop names of the contract's path fields. */
+const PATH_PROPS = { callbackPath: 'callbackPath', signOutPath: 'signOutPath', signOutLandingPath: 'signOutRedirectPath' } as const;
+
+/** The callback, sign-out and sign-out landing paths: each an exact path, together free of loops. */
+export function validateAuthPaths(paths: { callbackPath: string; signOutPath: string; signOutLandingPath: string }): void {
+  for (const field of ['callbackPath', 'signOutPath', 'signOutLandingPath'] as const) requireConcrete(paths[field], PATH_PROPS[field]);
+  const problem = authPathsProblem(paths);
+  if (problem) check(PATH_PROPS[problem[0] as keyof typeof PATH_PROPS], paths[problem[0] as keyof typeof PATH_PROPS], problem[1]);
 }
 
 export function validateIdentityProvider(value: string): void {
   requireConcrete(value, 'identityProvider');
-  if (value.length > 32 || !PROVIDER_NAME.test(value)) {
-    throw new PropError('identityProvider must be the name of an identity provider of the user pool as Cognito accepts it ' +
-      `(3–32 characters, no whitespace, not starting or ending with '_'), got ${show(value)}`);
-  }
+  check('identityProvider', value, identityProviderProblem(value));
 }
 
 export function validateGroups(groups: string[], prop: string): void {
   requireConcrete(groups, prop);
   for (const g of groups) {
     requireConcrete(g, prop);
-    if (!GROUP_NAME.test(g)) {
-      throw new PropError(`${prop} must hold Cognito group names (1–128 characters, no whitespace), got ${show(g)}`);
-    }
+    check(prop, g, groupNameProblem(g));
   }
 }
 
 /** A CloudFront-style path pattern (`*` any run of characters, `?` one character). */
 export function validatePathPattern(value: string, prop: string): void {
   requireConcrete(value, prop);
-  if (value.length === 0 || value.length > 255 || /[\s#]/.test(value)) {
-    throw new PropError(`${prop} must be a CloudFront path pattern such as '/admin/*' (1–255 characters, no whitespace or '#'), got ${show(value)}`);
-  }
+  check(prop, value, pathPatternProblem(value));
+}
+
+/** An OAuth scope (a token scope is checked at deploy time). */
+export function validateScope(value: string): void {
+  if (!Token.isUnresolved(value)) check('oauthScopes', value, scopeProblem(value));
 }
 
 export function validateCookieNamePrefix(value: string): void {
   requireConcrete(value, 'cookieSettings.namePrefix');
-  if (!COOKIE_NAME.test(value) || value.length > 64) {
-    throw new PropError(`cookieSettings.namePrefix must be 1–64 cookie-name characters (letters, digits, ${show("!#$%&'*+.^_`|~-")}), got ${show(value)}`);
-  }
-  if (/^__(host|secure)-/i.test(value)) {
-    throw new PropError(`cookieSettings.namePrefix must not start with __Host- or __Secure- (the library adds __Host- itself when no domain is set), got ${show(value)}`);
-  }
+  check('cookieSettings.namePrefix', value, cookieNamePrefixProblem(value));
 }
 
 export function validateCookieDomain(value: string): void {
   requireConcrete(value, 'cookieSettings.domain');
-  if (!HOST_NAME.test(value)) {
-    throw new PropError(`cookieSettings.domain must be a DNS name such as 'example.com' (no scheme, port or leading dot), got ${show(value)}`);
-  }
+  check('cookieSettings.domain', value, cookieDomainProblem(value));
 }
 
 export function validateCookiePath(value: string, domain: string | undefined): void {
   requireConcrete(value, 'cookieSettings.path');
-  if (!value.startsWith('/') || /[;\s]/.test(value)) {
-    throw new PropError(`cookieSettings.path must be an absolute path without ';' or whitespace, got ${show(value)}`);
+  check('cookieSettings.path', value, cookiePathProblem(value, domain));
+}
+
+/** Whole seconds within the contract's bounds (`human`: the value as the user wrote it). */
+export function validateSeconds(seconds: number, human: string, prop: string, bounds: keyof typeof SECONDS): void {
+  check(prop, human, secondsProblem(seconds, SECONDS[bounds]));
+}
+
+/** The distribution's alternate domain names that are known at synth (the others are checked at deploy time). */
+export function validateAliases(aliases: string[]): void {
+  for (const alias of aliases) {
+    if (!Token.isUnresolved(alias)) check(`distribution: its domain name ${show(alias)}`, alias, aliasProblem(alias));
   }
-  if (value !== '/' && domain === undefined) {
-    throw new PropError(`cookieSettings.path must be '/' when cookieSettings.domain is not set (host-only cookies use the __Host- prefix, which requires Path=/), got ${show(value)}; ` +
-      'remove cookieSettings.path or set cookieSettings.domain');
-  }
+}
+
+/** The Cognito ids, when known at synth (an imported pool or client). */
+export function validateCognitoIds(userPoolId: string, clientId: string): void {
+  if (!Token.isUnresolved(userPoolId)) check('userPool: its id', userPoolId, userPoolIdProblem(userPoolId));
+  if (!Token.isUnresolved(clientId)) check('userPoolClient: its id', clientId, clientIdProblem(clientId));
+}
+
+/** The hosted-UI base URL, when known at synth (an imported domain). */
+export function validateAuthDomain(authDomain: string): string {
+  if (!Token.isUnresolved(authDomain)) check('userPoolDomain: its hosted-UI URL', authDomain, authDomainProblem(authDomain));
+  return authDomain;
 }
 
 /** Does `host` domain-match `domain` (RFC 6265 §5.1.3)? */

@@ -16,6 +16,9 @@ describe('stack in eu-west-1', () => {
     const support = supportStack(f);
     expect(support.region).toBe('us-east-1');
     expect(support.account).toBe(ACCOUNT);
+    // the CLI deploys the support stack first (the dependency is in the cloud assembly)
+    const assembly = f.app.synth();
+    expect(assembly.getStackByName('Site').dependencies.map((d) => d.id)).toContain(support.artifactId);
     expect(f.stack.dependencies).toContain(support);
     const edge = Template.fromStack(support);
     edge.resourceCountIs('AWS::Lambda::Function', 1);

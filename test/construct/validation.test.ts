@@ -78,14 +78,14 @@ describe('paths', () => {
     ['signOutRedirectPath', 'https://example.com/'],
     ['callbackPath', '/auth/*'],
   ])('%s %j is rejected', (prop, value) => {
-    expect(errorOf({ [prop]: value })).toMatch(new RegExp(`${prop} must be an absolute path without '\\?', '#', '\\*' or whitespace`));
+    expect(errorOf({ [prop]: value })).toMatch(new RegExp(`${prop} must be an absolute path in canonical form, e.g. '\\/_auth\\/callback'.*got ${JSON.stringify(value).replace(/[?*]/g, '\\$&')}`));
   });
 
   test('collisions', () => {
-    expect(errorOf({ callbackPath: '/x', signOutPath: '/x' })).toMatch(/callbackPath and signOutPath must differ/);
-    expect(errorOf({ signOutRedirectPath: '/_auth/signout' })).toMatch(/signOutRedirectPath must not be callbackPath or signOutPath/);
-    expect(errorOf({ signOutRedirectPath: '/_auth/callback' })).toMatch(/signOutRedirectPath must not be callbackPath or signOutPath/);
-    expect(errorOf({ callbackPath: '/' })).toMatch(/callbackPath must not be '\/'/);
+    expect(errorOf({ callbackPath: '/x', signOutPath: '/x' })).toMatch(/signOutPath must be different from callbackPath, got "\/x"/);
+    expect(errorOf({ signOutRedirectPath: '/_auth/signout' })).toMatch(/signOutRedirectPath must be a page of the site such as '\/', not callbackPath or signOutPath/);
+    expect(errorOf({ signOutRedirectPath: '/_auth/callback' })).toMatch(/signOutRedirectPath must be a page of the site such as '\/', not callbackPath or signOutPath/);
+    expect(errorOf({ callbackPath: '/' })).toMatch(/callbackPath must be a dedicated path such as '\/_auth\/callback', not '\/'/);
   });
 
   test('callbackPath served by an unprotected behaviour', () => {
@@ -104,10 +104,10 @@ describe('identityProvider', () => {
 
 describe('groups and path rules', () => {
   test('invalid group names', () => {
-    expect(errorOf({ requiredGroups: ['two words'] })).toMatch(/requiredGroups must hold Cognito group names/);
-    expect(errorOf({ requiredGroups: [''] })).toMatch(/requiredGroups must hold Cognito group names/);
+    expect(errorOf({ requiredGroups: ['two words'] })).toMatch(/requiredGroups must be a Cognito group name \(1–128 characters, no whitespace\), got "two words"/);
+    expect(errorOf({ requiredGroups: [''] })).toMatch(/requiredGroups must be a Cognito group name/);
     expect(errorOf({ pathAuthorizations: [{ pathPattern: '/a/*', requiredGroups: ['x y'] }] }))
-      .toMatch(/pathAuthorizations\[0\]\.requiredGroups must hold/);
+      .toMatch(/pathAuthorizations\[0\]\.requiredGroups must be a Cognito group name/);
   });
 
   test('invalid path pattern', () => {
@@ -171,16 +171,17 @@ describe('protectedBehaviors', () => {
 describe('cookieSettings', () => {
   test('path other than / without domain', () => {
     expect(errorOf({ cookieSettings: { path: '/app' } }))
-      .toMatch(/cookieSettings.path must be '\/' when cookieSettings.domain is not set.*remove cookieSettings.path or set cookieSettings.domain/);
+      .toMatch(/cookieSettings.path must be '\/' when no cookie domain is set \(host-only cookies use the __Host- prefix, which requires Path=\/\); leave the path out or set the domain/);
   });
 
   test('bad values', () => {
-    expect(errorOf({ cookieSettings: { namePrefix: 'a b' } })).toMatch(/cookieSettings.namePrefix must be 1–64 cookie-name characters/);
-    expect(errorOf({ cookieSettings: { namePrefix: '__Host-X' } })).toMatch(/must not start with __Host-/);
+    expect(errorOf({ cookieSettings: { namePrefix: 'a b' } })).toMatch(/cookieSettings.namePrefix must be 1–64 letters, digits, '_', '.' or '-', got "a b"/);
+    expect(errorOf({ cookieSettings: { namePrefix: '__Host-X' } })).toMatch(/must be given without a __Host- or __Secure- prefix/);
     expect(errorOf({ cookieSettings: { domain: 'https://example.com' } })).toMatch(/cookieSettings.domain must be a DNS name/);
     expect(errorOf({ cookieSettings: { domain: 'example.com', path: 'app' } }, { distributionProps: { domainNames: ['www.example.com'], certificate: cert() } }))
       .toMatch(/cookieSettings.path must be an absolute path/);
-    expect(errorOf({ cookieSettings: { tokenMaxAge: Duration.seconds(30) } })).toMatch(/cookieSettings.tokenMaxAge must be at least 1 minute/);
+    expect(errorOf({ cookieSettings: { tokenMaxAge: Duration.seconds(30) } })).toMatch(/cookieSettings.tokenMaxAge must be a whole number of seconds from 1 minute to 400 days, got "30 seconds"/);
+    expect(errorOf({ cookieSettings: { tokenMaxAge: Duration.days(401) } })).toMatch(/cookieSettings.tokenMaxAge must be a whole number of seconds from 1 minute to 400 days, got "401 days"/);
   });
 
   test('domain covering none of the aliases', () => {
@@ -237,8 +238,8 @@ describe('runtime, removalPolicy, refreshTokenValidity, domain', () => {
   });
 
   test('refreshTokenValidity out of range', () => {
-    expect(errorOf({ refreshTokenValidity: Duration.minutes(30) })).toMatch(/refreshTokenValidity must be between 1 hour and 3650 days/);
-    expect(errorOf({ refreshTokenValidity: Duration.days(4000) })).toMatch(/refreshTokenValidity must be between/);
+    expect(errorOf({ refreshTokenValidity: Duration.minutes(30) })).toMatch(/refreshTokenValidity must be a whole number of seconds from 1 hour to 3650 days \(Cognito's range\), got "30 minutes"/);
+    expect(errorOf({ refreshTokenValidity: Duration.days(4000) })).toMatch(/refreshTokenValidity must be a whole number of seconds from 1 hour to 3650 days/);
   });
 
   test('an imported domain whose name is a token warns', () => {

@@ -86,3 +86,15 @@ test('path patterns: * any run, ? one character, everything else literal', () =>
   expect(compilePathPattern('/a.b').test('/aXb')).toBe(false);
   expect(compilePathPattern('*').test('/anything\nat all')).toBe(true);
 });
+
+test('a refusal carries the field name alone (what the edge logs as detail), the message adds what it must be', () => {
+  let error: unknown;
+  try {
+    resolveConfig({ ...minimal, cookies: { namePrefix: 'My+App' } });
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(ConfigError);
+  expect((error as ConfigError).field).toBe('cookies.namePrefix');
+  expect((error as ConfigError).message).toBe('config.json: "cookies.namePrefix" must be 1–64 letters, digits, \'_\', \'.\' or \'-\'');
+});

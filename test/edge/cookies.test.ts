@@ -20,7 +20,7 @@ describe('names', () => {
   });
   test('with a Domain or a non-root Path: __Secure- prefix', () => {
     expect(resolveConfig(baseConfig({ cookies: { domain: 'example.com' } })).cookies.baseName).toBe('__Secure-CognitoEdgeAuth');
-    expect(resolveConfig(baseConfig({ cookies: { path: '/app' } })).cookies.baseName).toBe('__Secure-CognitoEdgeAuth');
+    expect(resolveConfig(baseConfig({ cookies: { domain: 'example.com', path: '/app' } })).cookies.baseName).toBe('__Secure-CognitoEdgeAuth');
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * Flow tests: the real built bundle (assets/edge-auth/index.js + a written config.json) against the
- * local Cognito-compatible server on 127.0.0.1 (test/support/local-cognito.ts), which is strict
+ * local Cognito-compatible server on 127.0.0.1 (playground/local-cognito.ts), which is strict
  * about PKCE, single-use codes, redirect_uri and the client secret.
  */
 import { createHmac } from 'node:crypto';
@@ -8,7 +8,7 @@ import { BundleHandler, loadBundle } from './bundle';
 import {
   applySetCookies, asRequest, asResponse, cfEvent, COOKIE_PREFIX, cookieHeader, DIST_DOMAIN, EventOptions, location, Result, setCookies,
 } from './helpers';
-import { LocalCognito, startLocalCognito } from '../support/local-cognito';
+import { LocalCognito, startLocalCognito } from '../../playground/local-cognito';
 import { clearRealNetworkAttempts, realNetworkAttempts } from '../support/no-network';
 
 const PUBLIC = 'publicclient000000000000001';

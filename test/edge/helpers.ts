@@ -1,9 +1,9 @@
 /**
- * Test helpers for the edge handler: locally generated RSA keys, Cognito-shaped tokens,
+ * Test helpers for the edge handler: locally generated RSA keys (playground/jwt.ts), Cognito-shaped tokens,
  * CloudFront viewer-request events, a scripted fake `fetch`, and response inspection.
  */
-import { createSign, generateKeyPairSync, KeyObject } from 'node:crypto';
 import type { CloudFrontRequest, CloudFrontResultResponse } from 'aws-lambda';
+import { rsaSigningKey, SigningKey, signJwt } from '../../playground/jwt';
 
 export const REGION = 'us-east-1';
 export const POOL_ID = 'us-east-1_UnitTest1';
@@ -14,12 +14,7 @@ export const AUTH_DOMAIN = 'https://auth.example.com';
 export const DIST_DOMAIN = 'd111111abcdef8.cloudfront.net';
 export const COOKIE_PREFIX = '__Host-CognitoEdgeAuth-';
 
-export interface TestKey {
-  readonly kid: string;
-  readonly privateKey: KeyObject;
-  readonly publicKey: KeyObject;
-  readonly jwk: Record<string, string>;
-}
+export type TestKey = SigningKey;
 
 const keys = new Map<string, TestKey>();
 
@@ -27,9 +22,7 @@ const keys = new Map<string, TestKey>();
 export function testKey(kid = 'unit-kid-1'): TestKey {
   let key = keys.get(kid);
   if (!key) {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const jwk = { ...(publicKey.export({ format: 'jwk' }) as Record<string, string>), kid, alg: 'RS256', use: 'sig' };
-    key = { kid, privateKey, publicKey, jwk };
+    key = rsaSigningKey(kid);
     keys.set(kid, key);
   }
   return key;
@@ -39,16 +32,8 @@ export function jwksOf(...ks: TestKey[]): { keys: Array<Record<string, string>> 
   return { keys: ks.map((k) => k.jwk) };
 }
 
-const b64 = (v: string | Buffer): string => Buffer.from(v).toString('base64url');
-
 /** Sign a JWT with RS256 (header defaults to the key's kid). */
-export function signJwt(key: TestKey, payload: object, header: object = {}): string {
-  const h = b64(JSON.stringify({ kid: key.kid, alg: 'RS256', ...header }));
-  const p = b64(JSON.stringify(payload));
-  const signer = createSign('RSA-SHA256');
-  signer.update(`${h}.${p}`);
-  return `${h}.${p}.${signer.sign(key.privateKey).toString('base64url')}`;
-}
+export { signJwt };
 
 /** A Cognito id token payload, valid for an hour. */
 export function idPayload(overrides: Record<string, unknown> = {}): Record<string, unknown> {

@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, randomBytes, verify as cryptoVerify } from 'node:crypto';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
-import { LocalCognito, startLocalCognito } from './local-cognito';
+import { LocalCognito, startLocalCognito } from '../../playground/local-cognito';
 
 const CALLBACK = 'https://site.example/_auth/callback';
 const LOGOUT = 'https://site.example/';
