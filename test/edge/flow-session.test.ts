@@ -7,7 +7,7 @@ import { BundleHandler, loadBundle } from './bundle';
 import {
   applySetCookies, asRequest, asResponse, cfEvent, COOKIE_PREFIX, cookieHeader, DIST_DOMAIN, EventOptions, location, Result, setCookies,
 } from './helpers';
-import { LocalCognito, startLocalCognito } from '../support/local-cognito';
+import { LocalCognito, startLocalCognito } from '../../playground/local-cognito';
 
 const CLIENT = 'sessionflowclient000000001';
 const STATE_SECRET = 'flow-session-state-secret-0123456789';
