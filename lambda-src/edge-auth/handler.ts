@@ -291,7 +291,9 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
     return redirect(here, set);
   }
 
-  async function protectedRequest(req: EdgeRequest, jar: ReadonlyMap<string, string>, path: string, duplicates: ReadonlySet<string>): Promise<EdgeResult> {
+  async function protectedRequest(
+    req: EdgeRequest, jar: ReadonlyMap<string, string>, path: string, duplicates: ReadonlySet<string>,
+  ): Promise<EdgeResult> {
     if (keysUnusable) return jwksUnavailable(req, 'protected', origin(req) + returnPathFor(req.uri, req.querystring));
     if (duplicates.size > 0) {
       // Design §4.12: a library cookie sent twice (a sibling host can plant one when a Domain is
