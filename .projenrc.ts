@@ -55,6 +55,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-cognito-identity-provider',
     '@aws-sdk/client-secrets-manager',
     '@aws-sdk/client-s3',
+    '@aws-sdk/client-cloudformation',
+    '@aws-sdk/client-cloudfront',
+    '@aws-sdk/client-resource-groups-tagging-api',
     'aws-sdk-client-mock',
     'jszip',
     'selfsigned',
@@ -89,6 +92,11 @@ for (const p of ['/lambda-src/', '/example/', '/playground/', '/bench/', '/scrip
   project.addPackageIgnore(p);
 }
 project.addPackageIgnore('!/assets/');
+
+// `npx cdk-cognito-edge-auth cleanup`: finds the edge functions the construct left behind (by
+// their tag) and deletes those CloudFront has released. Bundled with its AWS SDK clients into
+// assets/cli/ (lambda-src/cli), so it runs without any further install.
+project.addBins({ 'cdk-cognito-edge-auth': 'assets/cli/index.js' });
 
 // Handlers are type-checked by their own tsconfig, with nothing from src/ in reach.
 new javascript.TypescriptConfig(project, {
