@@ -2,6 +2,11 @@
  * `Custom::CognitoEdgeAuthConfig`: resolve the deploy-time values, write `config.json` into the
  * edge function's code, publish a version, wait until it is Active, return its ARN.
  *
+ * The function is found by {@link locateFunction}. Every property change runs this again, and the
+ * properties carry all that reaches the edge: the bundle (its S3 key is its hash), the settings,
+ * the Cognito ids, and `FunctionFingerprint` (the function's and its role's CloudFormation
+ * properties: runtime, memory, role...), so any of those changes publishes a new version.
+ *
  * Physical id: the published version ARN, so a new version means a new physical id; CloudFormation
  * then sends a Delete for the old one, which does nothing (versions stay with the function, which
  * CloudFront may still be replicating).
@@ -13,6 +18,7 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigError, JsonObject, assertObject, requireString, safeJsonParse } from './assert';
 import { ResolvedValues, addConfigToBundle, buildEdgeConfig, ConfigResourceProperties } from './build-config';
+import { locateFunction } from './locate-function';
 import { log } from './log';
 import { pollUntil } from './poll';
 
@@ -40,8 +46,8 @@ export async function handleConfig(event: ConfigEvent): Promise<ResourceResult> 
   }
 
   const p = event.ResourceProperties;
-  const functionName = requireString(p.FunctionName, 'FunctionName');
   const functionRegion = requireString(p.FunctionRegion, 'FunctionRegion');
+  const functionName = await locateFunction(p, functionRegion);
   const bucket = requireString(p.BundleS3Bucket, 'BundleS3Bucket');
   const key = requireString(p.BundleS3Key, 'BundleS3Key');
   const userPoolId = requireString(p.UserPoolId, 'UserPoolId');
