@@ -18,23 +18,23 @@ export function renderingFingerprint(resources: CfnResource[]): string {
     produce: () => {
       const rendered = resources.map((r) => {
         const stack = Stack.of(r);
-        return { id: stack.resolve(r.logicalId), type: r.cfnResourceType, properties: stack.resolve(renderedProperties(r)) };
+        return { id: stack.resolve(r.logicalId), type: r.cfnResourceType, properties: renderedProperties(stack, r) };
       });
       return crypto.createHash('sha256').update(JSON.stringify(rendered)).digest('hex').slice(0, 32);
     },
   });
 }
 
-/** The resource's properties as CfnResource renders them (with overrides), less {@link IGNORED}. */
-function renderedProperties(resource: CfnResource): Record<string, unknown> {
+/** The resource's resolved properties as CfnResource renders them (with overrides), less {@link IGNORED}. */
+function renderedProperties(stack: Stack, resource: CfnResource): Record<string, unknown> {
   const render = (resource as unknown as { _toCloudFormation?: () => unknown })._toCloudFormation;
   let properties: Record<string, unknown>;
   if (typeof render === 'function') {
-    const out = render.call(resource) as { Resources?: Record<string, { Properties?: Record<string, unknown> }> };
+    const out = stack.resolve(render.call(resource)) as { Resources?: Record<string, { Properties?: Record<string, unknown> }> };
     properties = Object.values(out.Resources ?? {})[0]?.Properties ?? {};
   } else {
     // should a future aws-cdk-lib not have _toCloudFormation: the L1's public properties
-    properties = (resource as unknown as { cfnProperties: Record<string, unknown> }).cfnProperties ?? {};
+    properties = stack.resolve((resource as unknown as { cfnProperties: Record<string, unknown> }).cfnProperties ?? {});
   }
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(properties)) if (!IGNORED.has(k)) out[k] = v;
