@@ -1,13 +1,15 @@
 /**
  * Bundles the Lambda handlers into their fixed paths (design §3) with esbuild:
  * - assets/edge-auth/index.js: lambda-src/edge-auth, aws-jwt-verify included, minified;
- * - assets/config-injector/index.js: lambda-src/config-injector, the AWS SDK left to the runtime.
+ * - assets/config-injector/index.js: lambda-src/config-injector, the AWS SDK left to the runtime;
+ * - assets/cli/index.js: lambda-src/cli, the `cdk-cognito-edge-auth` command (package.json `bin`),
+ *   with its AWS SDK clients bundled in (users' machines need not have them).
  * The `bundle` task runs this before compile; the bench imports the same settings, so what it
  * measures is what ships.
  *
  * Usage: ts-node -P test/tsconfig.json scripts/bundle.ts
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, BuildOptions, Plugin } from 'esbuild';
 
@@ -56,11 +58,20 @@ export const CONFIG_INJECTOR_BUILD: BuildOptions = {
   external: ['@aws-sdk/*'],
 };
 
+export const CLI_BUILD: BuildOptions = {
+  ...COMMON,
+  entryPoints: [join(ROOT, 'lambda-src', 'cli', 'index.ts')],
+  banner: { js: '#!/usr/bin/env node' },
+};
+
 async function main(): Promise<void> {
   const edge = await build({ ...EDGE_AUTH_BUILD, minify: true, metafile: true, outfile: join(ROOT, 'assets', 'edge-auth', 'index.js') });
   mkdirSync(join(ROOT, 'test-reports'), { recursive: true });
   writeFileSync(join(ROOT, 'test-reports', 'edge-auth.meta.json'), JSON.stringify(edge.metafile));
   await build({ ...CONFIG_INJECTOR_BUILD, minify: true, outfile: join(ROOT, 'assets', 'config-injector', 'index.js') });
+  const cli = join(ROOT, 'assets', 'cli', 'index.js');
+  await build({ ...CLI_BUILD, minify: true, outfile: cli });
+  chmodSync(cli, 0o755);
 }
 
 if (require.main === module) {

@@ -84,8 +84,12 @@ describe('Custom::CognitoEdgeAuthConfig finds a function CloudFormation named', 
     global.fetch = jest.fn(async () => new Response(JSON.stringify({ keys: [{ kid: 'k', kty: 'RSA' }] }), { status: 200 })) as unknown as typeof fetch;
     cfnMock.on(DescribeStackResourceCommand).resolves({
       StackResourceDetail: {
-        StackName: 'Site-edge-auth-us-east-1', LogicalResourceId: 'SiteAuthEC66B5F6EdgeFunction276D4EF1', PhysicalResourceId: NEW_NAME,
-        ResourceType: 'AWS::Lambda::Function', ResourceStatus: 'UPDATE_COMPLETE', LastUpdatedTimestamp: new Date(),
+        StackName: 'Site-edge-auth-us-east-1',
+        LogicalResourceId: 'SiteAuthEC66B5F6EdgeFunction276D4EF1',
+        PhysicalResourceId: NEW_NAME,
+        ResourceType: 'AWS::Lambda::Function',
+        ResourceStatus: 'UPDATE_COMPLETE',
+        LastUpdatedTimestamp: new Date(),
       },
     });
     lambdaMock.on(GetFunctionConfigurationCommand).resolves({ State: 'Active', LastUpdateStatus: 'Successful' });

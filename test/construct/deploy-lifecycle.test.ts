@@ -20,7 +20,9 @@ function configProperties(f: Fixture): Record<string, unknown> {
   return resource.Properties;
 }
 
-function build(region: string, props: Partial<CognitoEdgeAuthProps> = {}, tweak?: (auth: CognitoEdgeAuth, f: Fixture) => void): Record<string, unknown> {
+type Tweak = (auth: CognitoEdgeAuth, f: Fixture) => void;
+
+function build(region: string, props: Partial<CognitoEdgeAuthProps> = {}, tweak?: Tweak): Record<string, unknown> {
   const f = fixture({ region });
   const auth = addAuth(f, props);
   tweak?.(auth, f);

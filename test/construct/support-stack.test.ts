@@ -147,7 +147,8 @@ test('inside a Stage of a CDK Pipelines app: the support stack deploys in us-eas
 
   // the pipeline deploys the support stack in us-east-1 first, then the site
   const actions = Template.fromStack(pipelineStack).findResources('AWS::CodePipeline::Pipeline');
-  const stages = Object.values(actions)[0].Properties.Stages as Array<{ Name: string; Actions: Array<{ Name: string; Region?: string; RunOrder: number }> }>;
+  type Action = { Name: string; Region?: string; RunOrder: number };
+  const stages = Object.values(actions)[0].Properties.Stages as Array<{ Name: string; Actions: Action[] }>;
   const prodActions = stages.find((s) => s.Name === 'Prod')!.Actions;
   const supportPrepare = prodActions.find((a) => a.Name.includes('edge-auth-us-east-1') && a.Name.endsWith('Prepare'));
   expect(supportPrepare).toMatchObject({ Region: 'us-east-1' });
