@@ -184,8 +184,13 @@ project.addTask('test:python', {
   receiveArgs: true,
 });
 
+project.addTask('test:cfn-lint', {
+  description: 'cfn-lint (PyPI, in .venv) over the templates of the example app and of the construct tests; ignored checks explained in the script',
+  exec: 'bash scripts/cfn-lint.sh',
+});
+
 project.addTask('test:all', {
-  description: 'Every suite: build (jest + lint), e2e, python; ends with one "N passed, N failed" line',
+  description: 'Every suite: build (jest + lint), cfn-lint, e2e, python; ends with one "N passed, N failed" line',
   exec: 'bash scripts/test-all.sh',
 });
 
