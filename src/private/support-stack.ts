@@ -65,6 +65,10 @@ export function supportStackOf(owner: Construct, options: SupportStackOptions): 
  * account already owns it (two accounts, one stage): then the account goes into the id.
  */
 function defaultId(stage: Stage, stack: Stack): string {
+  if (Token.isUnresolved(stack.stackName)) {
+    throw new ValidationError('the support stack is named after the stack, whose name is not known at synth (a NestedStack?): ' +
+      'give edgeStackId, or pass a us-east-1 stack as edgeStack');
+  }
   const id = `${stack.stackName.slice(0, 100)}-edge-auth-${EDGE_REGION}`;
   const existing = stage.node.tryFindChild(id);
   if (existing === undefined || (Stack.isStack(existing) && existing.account === stack.account)) return id;
