@@ -116,6 +116,7 @@ def test_two_constructs_share_one_support_stack():
         stack, "Second", default_behavior=cloudfront.BehaviorOptions(origin=origins.HttpOrigin("example.com"))
     )
     CognitoEdgeAuth(stack, "Auth2", distribution=second, **cog.props())
+    template(stack)  # stack dependencies from construct dependencies exist once the app is synthesised
     (support,) = stack.dependencies
     edge_t = template(support)
     edge_t.resource_count_is("AWS::Lambda::Function", 2)
