@@ -55,6 +55,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-cognito-identity-provider',
     '@aws-sdk/client-secrets-manager',
     '@aws-sdk/client-s3',
+    '@aws-sdk/client-cloudformation',
+    '@aws-sdk/client-cloudfront',
+    '@aws-sdk/client-resource-groups-tagging-api',
     'aws-sdk-client-mock',
     'jszip',
     'selfsigned',
@@ -102,6 +105,11 @@ for (const p of ['/lambda-src/', '/example/', '/playground/', '/bench/', '/scrip
   project.addPackageIgnore(p);
 }
 project.addPackageIgnore('!/assets/');
+
+// `npx cdk-cognito-edge-auth cleanup`: finds the edge functions the construct left behind (by
+// their tag) and deletes those CloudFront has released. Bundled with its AWS SDK clients into
+// assets/cli/ (lambda-src/cli), so it runs without any further install.
+project.addBins({ 'cdk-cognito-edge-auth': 'assets/cli/index.js' });
 
 // Handlers are type-checked by their own tsconfig. The one file of src/ they import is
 // src/private/config-rules.ts (pure, no imports): the config.json rules shared by synth and load.
@@ -190,8 +198,13 @@ project.addTask('test:python', {
   receiveArgs: true,
 });
 
+project.addTask('test:cfn-lint', {
+  description: 'cfn-lint (PyPI, in .venv) over the templates of the example app and of the construct tests; ignored checks explained in the script',
+  exec: 'bash scripts/cfn-lint.sh',
+});
+
 project.addTask('test:all', {
-  description: 'Every suite: build (jest + lint), e2e, python; ends with one "N passed, N failed" line',
+  description: 'Every suite: build (jest + lint), cfn-lint, e2e, python; ends with one "N passed, N failed" line',
   exec: 'bash scripts/test-all.sh',
 });
 

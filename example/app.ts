@@ -7,12 +7,20 @@ import { App, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { CognitoEdgeAuth } from '../src';
 
-class ExampleSiteStack extends Stack {
-  constructor(scope: Construct, id: string, props: StackProps) {
+export interface ExampleSiteStackProps extends StackProps {
+  /** Runtime of the edge function (the lifecycle test changes it). @default the construct's default */
+  readonly edgeRuntime?: lambda.Runtime;
+}
+
+export class ExampleSiteStack extends Stack {
+  public readonly auth: CognitoEdgeAuth;
+
+  constructor(scope: Construct, id: string, props: ExampleSiteStackProps) {
     super(scope, id, props);
 
     // Cognito: a user pool federated to Entra ID (placeholder tenant), an app client, a prefix domain.
@@ -56,19 +64,28 @@ class ExampleSiteStack extends Stack {
     });
 
     // Every request is checked at the edge; /reports/* needs the "analysts" group.
-    new CognitoEdgeAuth(this, 'Auth', {
+    this.auth = new CognitoEdgeAuth(this, 'Auth', {
       distribution,
       userPool,
       userPoolClient,
       userPoolDomain,
       identityProvider: 'EntraID',
       pathAuthorizations: [{ pathPattern: '/reports/*', requiredGroups: ['analysts'] }],
+      runtime: props.edgeRuntime,
     });
   }
 }
 
-const app = new App();
-new ExampleSiteStack(app, 'ExampleSite', {
-  env: { account: process.env.CDK_DEFAULT_ACCOUNT ?? '123456789012', region: 'eu-west-1' },
-});
-app.synth();
+/** The example app (tests build it in memory, `cdk synth` runs this file). */
+export function exampleApp(props: Partial<ExampleSiteStackProps> = {}): { app: App; site: ExampleSiteStack } {
+  const app = new App();
+  const site = new ExampleSiteStack(app, 'ExampleSite', {
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT ?? '123456789012', region: 'eu-west-1' },
+    ...props,
+  });
+  return { app, site };
+}
+
+if (require.main === module) {
+  exampleApp().app.synth();
+}

@@ -4,12 +4,14 @@
  * - assets/config-injector/index.js: lambda-src/config-injector, the AWS SDK left to the runtime;
  * - assets/viewer-function/index.js: lambda-src/viewer-function, the CloudFront Function of session
  *   mode (JavaScript runtime 2.0), checked by scripts/check-viewer-function.ts.
+ * - assets/cli/index.js: lambda-src/cli, the `cdk-cognito-edge-auth` command (package.json `bin`),
+ *   with its AWS SDK clients bundled in (users' machines need not have them).
  * The `bundle` task runs this before compile; the bench imports the same settings, so what it
  * measures is what ships.
  *
  * Usage: ts-node -P test/tsconfig.json scripts/bundle.ts
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, BuildOptions, Plugin } from 'esbuild';
 import { checkViewerFunction } from './check-viewer-function';
@@ -120,6 +122,12 @@ export async function buildViewerFunction(): Promise<string> {
   return finishViewerFunction(r.outputFiles[0].text);
 }
 
+export const CLI_BUILD: BuildOptions = {
+  ...COMMON,
+  entryPoints: [join(ROOT, 'lambda-src', 'cli', 'index.ts')],
+  banner: { js: '#!/usr/bin/env node' },
+};
+
 async function main(): Promise<void> {
   const edge = await build({ ...EDGE_AUTH_BUILD, minify: true, metafile: true, outfile: join(ROOT, 'assets', 'edge-auth', 'index.js') });
   mkdirSync(join(ROOT, 'test-reports'), { recursive: true });
@@ -130,6 +138,9 @@ async function main(): Promise<void> {
   if (problems.length > 0) throw new Error(`viewer function: not valid for CloudFront Functions runtime 2.0:\n${problems.join('\n')}`);
   mkdirSync(join(ROOT, 'assets', 'viewer-function'), { recursive: true });
   writeFileSync(join(ROOT, 'assets', 'viewer-function', 'index.js'), viewer);
+  const cli = join(ROOT, 'assets', 'cli', 'index.js');
+  await build({ ...CLI_BUILD, minify: true, outfile: cli });
+  chmodSync(cli, 0o755);
 }
 
 if (require.main === module) {

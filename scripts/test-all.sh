@@ -25,6 +25,8 @@ stage() { # stage NAME COMMAND...
 
 # compile (handler bundles first), jest (construct, handlers, flows, properties), eslint, docgen, rosetta, npm pack
 stage build npx projen build
+# CloudFormation's rules over the example app's and the construct tests' templates (scripts/cfn-lint.sh)
+stage cfn-lint npx projen test:cfn-lint
 stage e2e npx projen test:e2e
 stage python npx projen test:python
 

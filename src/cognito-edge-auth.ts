@@ -1,4 +1,4 @@
-import { Aws, CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,8 +9,9 @@ import { Construct } from 'constructs';
 import { CookieSettings } from './cookie-settings';
 import { assetDir } from './private/asset-paths';
 import { DistributionBehaviors } from './private/behaviors';
+import { serializeRegistrations, urlsListedOnClient } from './private/callback-registration';
 import { ConfigProvider } from './private/config-provider';
-import { createEdgeFunction, EDGE_REGION } from './private/edge-function';
+import { createEdgeFunction, EDGE_REGION, FUNCTION_TAG } from './private/edge-function';
 import { ValidationError } from './private/errors';
 import { dropUndefined, readAliases, resolveSettings, validateBehaviors, validateCookieDomainAgainstAliases } from './private/settings';
 import { authDomainOf, fingerprintOf, validateClient } from './private/user-pool-client';
@@ -197,6 +198,25 @@ export interface CognitoEdgeAuthProps {
   readonly registerCallbackUrls?: boolean;
 
   /**
+   * A us-east-1 stack of your own to hold the edge function and its role, when this stack is in
+   * another region (for example one you create with your pipeline's synthesizer settings).
+   *
+   * It must be in the same account and stage as this stack; this stack is made to depend on it.
+   *
+   * @default - a support stack `<stack name>-edge-auth-us-east-1` in the same stage, with this
+   * stack's account, tags, synthesizer settings, permissions boundary and termination protection
+   */
+  readonly edgeStack?: Stack;
+
+  /**
+   * Id (and stack name) of the us-east-1 support stack the construct creates when this stack is
+   * in another region. Several constructs (and stacks) may share one by giving the same id.
+   *
+   * @default `<stack name>-edge-auth-us-east-1`
+   */
+  readonly edgeStackId?: string;
+
+  /**
    * Forward the library's own cookies (tokens) to the origin.
    *
    * @default false - they are removed from the request the origin sees
@@ -259,7 +279,7 @@ export class CognitoEdgeAuth extends Construct {
     validateCookieDomainAgainstAliases(this, settings.cookieDomain, aliases);
 
     // ---- the edge function and its role, in us-east-1 (private/edge-function.ts) ----
-    const edge = createEdgeFunction(this, settings);
+    const edge = createEdgeFunction(this, settings, { edgeStack: props.edgeStack, edgeStackId: props.edgeStackId });
     this.edgeFunction = edge.function;
     this.role = edge.role;
 
@@ -270,11 +290,13 @@ export class CognitoEdgeAuth extends Construct {
       exclude: ['*', '!index.js'], // config.json is added at deploy time
     });
     const stateSecret = new secretsmanager.Secret(this, 'StateSecret', { // id: public contract
-      description: `Key that signs the OAuth state of ${edge.functionName} (cdk-cognito-edge-auth)`,
+      description: `Key that signs the OAuth state of ${this.node.path} (cdk-cognito-edge-auth)`,
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
     });
     provider.allow({
-      functionArn: `arn:${Aws.PARTITION}:lambda:${EDGE_REGION}:${stack.account}:function:${edge.functionName}`,
+      edgeFunction: edge.inOwnStack
+        ? { functionArn: edge.function.functionArn }
+        : { tagKey: FUNCTION_TAG, tagValue: edge.tagValue, stackName: Stack.of(edge.function).stackName },
       bundleBucket: bundle.s3BucketName,
       bundleKey: bundle.s3ObjectKey,
       stateSecretArn: stateSecret.secretArn,
@@ -302,8 +324,9 @@ export class CognitoEdgeAuth extends Construct {
       serviceToken: provider.function.functionArn,
       resourceType: CONFIG_RESOURCE_TYPE, // public contract
       properties: {
-        FunctionName: edge.functionName,
+        ...edge.location,
         FunctionRegion: EDGE_REGION,
+        FunctionFingerprint: edge.fingerprint,
         BundleS3Bucket: bundle.s3BucketName,
         BundleS3Key: bundle.s3ObjectKey,
         UserPoolId: props.userPool.userPoolId,
@@ -315,11 +338,8 @@ export class CognitoEdgeAuth extends Construct {
       },
     });
     config.node.addDependency(provider.role);
-    if (edge.inOwnStack) {
-      // found by name, not by reference: make sure it exists first (in another region, the
-      // stack depends on the support stack instead)
-      config.node.addDependency(edge.function);
-    }
+    // In us-east-1 the config resource references the function; in another region the stack
+    // depends on the support stack.
     const versionArn = config.getAttString('VersionArn');
     this.functionVersion = lambda.Version.fromVersionArn(this, 'FunctionVersion', versionArn);
 
@@ -341,10 +361,12 @@ export class CognitoEdgeAuth extends Construct {
           ClientId: props.userPoolClient.userPoolClientId,
           CallbackUrls: this.callbackUrls,
           LogoutUrls: logoutUrls,
+          ...urlsListedOnClient(props.userPoolClient),
           ClientFingerprint: clientFingerprint,
         },
       });
       urls.node.addDependency(provider.role);
+      serializeRegistrations(urls, props.userPool, props.userPoolClient);
     }
 
     validateClient(this, props.userPoolClient, settings.scopes, props.identityProvider);

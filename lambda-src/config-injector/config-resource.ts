@@ -2,6 +2,11 @@
  * `Custom::CognitoEdgeAuthConfig`: resolve the deploy-time values, write `config.json` into the
  * edge function's code, publish a version, wait until it is Active, return its ARN.
  *
+ * The function is found by {@link locateFunction}. Every property change runs this again, and the
+ * properties carry all that reaches the edge: the bundle (its S3 key is its hash), the settings,
+ * the Cognito ids, and `FunctionFingerprint` (the function's and its role's CloudFormation
+ * properties: runtime, memory, role...), so any of those changes publishes a new version.
+ *
  * Physical id: the published version ARN, so a new version means a new physical id; CloudFormation
  * then sends a Delete for the old one, which does nothing (versions stay with the function, which
  * CloudFront may still be replicating).
@@ -12,6 +17,7 @@ import { GetFunctionConfigurationCommand, LambdaClient, PublishVersionCommand, U
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ResolvedValues, addConfigToBundle, buildEdgeConfig, ConfigResourceProperties } from './build-config';
+import { locateFunction } from './locate-function';
 import { log } from './log';
 import { pollUntil } from './poll';
 import { regionOfUserPoolId } from '../../src/private/config-rules';
@@ -45,8 +51,8 @@ export async function handleConfig(event: ConfigEvent): Promise<ResourceResult> 
 
   const p = event.ResourceProperties;
   const property = (name: string) => nonEmptyString(p[name], configFail(name));
-  const functionName = property('FunctionName');
   const functionRegion = property('FunctionRegion');
+  const functionName = await locateFunction(p, functionRegion);
   const bucket = property('BundleS3Bucket');
   const key = property('BundleS3Key');
   const userPoolId = property('UserPoolId');

@@ -13,10 +13,18 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { assetDir } from './asset-paths';
 
+/** Region where Lambda@Edge functions live. */
+const EDGE_REGION = 'us-east-1';
+
+/** The edge function: by ARN in the same stack, else by its tag, found through its stack. */
+export type EdgeFunctionTarget =
+  | { readonly functionArn: string }
+  | { readonly tagKey: string; readonly tagValue: string; readonly stackName: string };
+
 /** What one CognitoEdgeAuth lets the provider touch. */
 export interface ConfigTargets {
   /** The edge function, in us-east-1 (its versions too). */
-  readonly functionArn: string;
+  readonly edgeFunction: EdgeFunctionTarget;
   /** The edge bundle in the asset bucket. */
   readonly bundleBucket: string;
   readonly bundleKey: string;
@@ -72,10 +80,27 @@ export class ConfigProvider extends Construct {
 
   /** Allow the provider to configure one edge function: exactly these resources, nothing more. */
   public allow(targets: ConfigTargets): void {
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionCode', 'lambda:PublishVersion'],
-      resources: [targets.functionArn, `${targets.functionArn}:*`],
-    }));
+    const lambdaActions = ['lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionCode', 'lambda:PublishVersion'];
+    const target = targets.edgeFunction;
+    if ('functionArn' in target) {
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: lambdaActions,
+        resources: [target.functionArn, `${target.functionArn}:*`],
+      }));
+    } else {
+      // The function's name is chosen by CloudFormation in the us-east-1 support stack: read it
+      // from that stack, and touch only the function that carries this construct's tag.
+      const stack = Stack.of(this);
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['cloudformation:DescribeStackResource'],
+        resources: [`arn:${Aws.PARTITION}:cloudformation:${EDGE_REGION}:${stack.account}:stack/${target.stackName}/*`],
+      }));
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: lambdaActions,
+        resources: [`arn:${Aws.PARTITION}:lambda:${EDGE_REGION}:${stack.account}:function:*`],
+        conditions: { StringEquals: { [`aws:ResourceTag/${target.tagKey}`]: target.tagValue } },
+      }));
+    }
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['s3:GetObject'],
       resources: [`arn:${Aws.PARTITION}:s3:::${targets.bundleBucket}/${targets.bundleKey}`],

@@ -13,6 +13,7 @@ import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import JSZip from 'jszip';
 import { handler, onEvent } from '../../lambda-src/config-injector';
+import { retry } from '../../lambda-src/config-injector/callback-urls';
 import { timing } from '../../lambda-src/config-injector/poll';
 
 const lambdaMock = mockClient(LambdaClient);
@@ -317,9 +318,14 @@ describe('Custom::CognitoEdgeAuthCallbackUrls', () => {
     RefreshTokenRotation: true,
   };
 
+  // A stateful client: the handler reads its update back.
+  let clientState: Record<string, unknown>;
+  const setClient = (c: Record<string, unknown>) => { clientState = { ...c }; };
   beforeEach(() => {
-    cognitoMock.on(DescribeUserPoolClientCommand).resolves({ UserPoolClient: { ...existing } as never });
-    cognitoMock.on(UpdateUserPoolClientCommand).resolves({});
+    retry.pauseMs = 1;
+    setClient(existing);
+    cognitoMock.on(DescribeUserPoolClientCommand).callsFake(() => ({ UserPoolClient: { ...clientState } }));
+    cognitoMock.on(UpdateUserPoolClientCommand).callsFake((input) => { clientState = { ...clientState, ...input }; return {}; });
   });
 
   const updateInput = () => cognitoMock.commandCalls(UpdateUserPoolClientCommand)[0].args[0].input;
@@ -354,9 +360,7 @@ describe('Custom::CognitoEdgeAuthCallbackUrls', () => {
     });
 
   test('Update (same client): replaces our old URLs with the new ones, keeps the others', async () => {
-    cognitoMock.on(DescribeUserPoolClientCommand).resolves({
-      UserPoolClient: { ...existing, CallbackURLs: ['https://example.com', ...urlProps.CallbackUrls], LogoutURLs: [...urlProps.LogoutUrls] } as never,
-    });
+    setClient({ ...existing, CallbackURLs: ['https://example.com', ...urlProps.CallbackUrls], LogoutURLs: [...urlProps.LogoutUrls] });
     const next = { ...urlProps, CallbackUrls: ['https://d111.cloudfront.net/cb'], LogoutUrls: ['https://d111.cloudfront.net/'] };
     await onEvent(event('Update', 'Custom::CognitoEdgeAuthCallbackUrls', next, urlProps));
     expect(updateInput()).toStrictEqual({
@@ -386,13 +390,11 @@ describe('Custom::CognitoEdgeAuthCallbackUrls', () => {
   });
 
   test('Delete: removes only our URLs, and clears a default redirect URI that was ours', async () => {
-    cognitoMock.on(DescribeUserPoolClientCommand).resolves({
-      UserPoolClient: {
-        ...existing,
-        CallbackURLs: ['https://example.com', ...urlProps.CallbackUrls],
-        LogoutURLs: ['https://example.com/out', ...urlProps.LogoutUrls],
-        DefaultRedirectURI: urlProps.CallbackUrls[0],
-      } as never,
+    setClient({
+      ...existing,
+      CallbackURLs: ['https://example.com', ...urlProps.CallbackUrls],
+      LogoutURLs: ['https://example.com/out', ...urlProps.LogoutUrls],
+      DefaultRedirectURI: urlProps.CallbackUrls[0],
     });
     const result = await onEvent(event('Delete', 'Custom::CognitoEdgeAuthCallbackUrls', urlProps));
     expect(result.PhysicalResourceId).toBe('old-physical-id');
@@ -412,9 +414,7 @@ describe('Custom::CognitoEdgeAuthCallbackUrls', () => {
   });
 
   test('nothing to change: no update call', async () => {
-    cognitoMock.on(DescribeUserPoolClientCommand).resolves({
-      UserPoolClient: { ...existing, CallbackURLs: [...urlProps.CallbackUrls], LogoutURLs: [...urlProps.LogoutUrls] } as never,
-    });
+    setClient({ ...existing, CallbackURLs: [...urlProps.CallbackUrls], LogoutURLs: [...urlProps.LogoutUrls] });
     await onEvent(event('Create', 'Custom::CognitoEdgeAuthCallbackUrls', urlProps));
     expect(cognitoMock.commandCalls(UpdateUserPoolClientCommand)).toHaveLength(0);
   });

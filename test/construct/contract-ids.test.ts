@@ -43,6 +43,7 @@ test('stack in another region: logical ids and types in the stack and in its us-
   expect(libraryResources(support)).toEqual({
     SiteAuthEC66B5F6EdgeRoleB9BF7317: 'AWS::IAM::Role',
     SiteAuthEC66B5F6EdgeFunction276D4EF1: 'AWS::Lambda::Function',
+    SiteAuthEC66B5F6EdgeLogs4D233A80: 'AWS::IAM::Policy',
   });
   expect(f.stack.dependencies).toEqual([support]);
 });
@@ -53,6 +54,7 @@ test('stack in us-east-1: everything in the one stack, no support stack', () => 
   expect(libraryResources(f.stack)).toEqual({
     AuthEdgeRole5106F36C: 'AWS::IAM::Role',
     AuthEdgeFunctionFB5E8350: 'AWS::Lambda::Function',
+    AuthEdgeLogsB8639BAD: 'AWS::IAM::Policy',
     AuthStateSecretD7FFC0E5: 'AWS::SecretsManager::Secret',
     AuthEdgeConfig4574E1BD: 'Custom::CognitoEdgeAuthConfig',
     AuthCallbackUrls92C9FFFB: 'Custom::CognitoEdgeAuthCallbackUrls',
@@ -82,11 +84,15 @@ test('construct paths of the public resources', () => {
   expect(auth.functionVersion.node.path).toBe('Site/Auth/FunctionVersion');
 });
 
-test('the edge function name is derived from the stack name, the region and the construct path', () => {
+test('the edge function is named by CloudFormation (same logical id as before), found through its stack and logical id', () => {
   const f = fixture({ region: 'eu-west-1' });
   addAuth(f);
-  Template.fromStack(supportStack(f)).hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'Site-Auth-31ecdab7c8' });
-  Template.fromStack(f.stack).hasResourceProperties('Custom::CognitoEdgeAuthConfig', { FunctionName: 'Site-Auth-31ecdab7c8', FunctionRegion: 'us-east-1' });
+  const fn = Template.fromStack(supportStack(f)).findResources('AWS::Lambda::Function');
+  expect(Object.keys(fn)).toEqual(['SiteAuthEC66B5F6EdgeFunction276D4EF1']);
+  expect(fn.SiteAuthEC66B5F6EdgeFunction276D4EF1.Properties.FunctionName).toBeUndefined();
+  Template.fromStack(f.stack).hasResourceProperties('Custom::CognitoEdgeAuthConfig', {
+    FunctionStackName: 'Site-edge-auth-us-east-1', FunctionLogicalId: 'SiteAuthEC66B5F6EdgeFunction276D4EF1', FunctionRegion: 'us-east-1',
+  });
 });
 
 test('two constructs in one stack share one provider and one support stack', () => {
@@ -104,7 +110,9 @@ test('two constructs in one stack share one provider and one support stack', () 
   expect(libraryResources(supportStack(f))).toEqual({
     SiteAuthEC66B5F6EdgeRoleB9BF7317: 'AWS::IAM::Role',
     SiteAuthEC66B5F6EdgeFunction276D4EF1: 'AWS::Lambda::Function',
+    SiteAuthEC66B5F6EdgeLogs4D233A80: 'AWS::IAM::Policy',
     SiteAuth25E1B226FEdgeRole09D42D9A: 'AWS::IAM::Role',
     SiteAuth25E1B226FEdgeFunctionA4E7D92C: 'AWS::Lambda::Function',
+    SiteAuth25E1B226FEdgeLogs700B35CE: 'AWS::IAM::Policy',
   });
 });

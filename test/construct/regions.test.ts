@@ -2,7 +2,7 @@ import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { ACCOUNT, addAuth, associations, fixture, supportStack } from './helpers';
 import { CognitoEdgeAuth } from '../../src';
 
@@ -27,7 +27,9 @@ describe('stack in eu-west-1', () => {
       Handler: 'index.handler',
       MemorySize: 128,
       Timeout: 5,
-      FunctionName: Match.stringLikeRegexp('^Site-Auth-[0-9a-f]{10}$'),
+      // CloudFormation names it: a retained function never blocks the next deploy
+      FunctionName: Match.absent(),
+      Tags: Match.arrayWith([{ Key: 'cdk-cognito-edge-auth:function', Value: 'SiteAuthEC66B5F6' }]),
     });
     expect(Stack.of(auth.edgeFunction)).toBe(support);
     expect(Stack.of(auth.role)).toBe(support);
@@ -68,8 +70,8 @@ describe('stack in eu-west-1', () => {
     expect(stacks).toHaveLength(2);
     const edge = Template.fromStack(supportStack(f));
     edge.resourceCountIs('AWS::Lambda::Function', 2);
-    const names = Object.values(edge.findResources('AWS::Lambda::Function')).map((r) => r.Properties.FunctionName);
-    expect(new Set(names).size).toBe(2);
+    const tags = Object.values(edge.findResources('AWS::Lambda::Function')).map((r) => JSON.stringify(r.Properties.Tags));
+    expect(new Set(tags).size).toBe(2);
     Template.fromStack(f.stack).resourceCountIs('AWS::Lambda::Function', 1);
     Template.fromStack(f.stack).resourceCountIs('Custom::CognitoEdgeAuthConfig', 2);
   });
@@ -87,10 +89,9 @@ describe('stack in us-east-1', () => {
       Properties: Match.objectLike({ Runtime: 'nodejs22.x', MemorySize: 128 }),
       DeletionPolicy: 'Retain',
     });
-    // the config resource waits for the function (it finds it by name)
-    const [configId] = Object.keys(t.findResources('Custom::CognitoEdgeAuthConfig'));
+    // the config resource finds the function by reference (so it also waits for it)
     const [fnId] = Object.keys(t.findResources('AWS::Lambda::Function', { Properties: { MemorySize: 128 } }));
-    expect(t.toJSON().Resources[configId].DependsOn).toContain(fnId);
+    t.hasResourceProperties('Custom::CognitoEdgeAuthConfig', { FunctionName: { Ref: fnId }, FunctionStackName: Match.absent() });
   });
 });
 
@@ -99,7 +100,7 @@ describe('role', () => {
     const f = fixture({ region });
     const auth = addAuth(f);
     const t = Template.fromStack(Stack.of(auth.role));
-    const fnName = (auth.edgeFunction as lambda.Function).functionName;
+    const [fnId] = Object.keys(t.findResources('AWS::Lambda::Function', { Properties: { MemorySize: 128 } }));
     t.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: Match.arrayWith([
@@ -108,36 +109,28 @@ describe('role', () => {
         ]),
       },
       ManagedPolicyArns: Match.absent(),
-      Policies: [{
-        PolicyName: 'Logs',
-        PolicyDocument: {
-          Statement: [{
-            Effect: 'Allow',
-            Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
-            Resource: [
-              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, Match.stringLikeRegexp(`^:logs:\\*:${ACCOUNT}:log-group:/aws/lambda/us-east-1\\.Site-Auth-[0-9a-f]{10}:\\*$`)]] },
-              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, Match.stringLikeRegexp(`^:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/Site-Auth-[0-9a-f]{10}:\\*$`)]] },
-            ],
-          }],
-        },
-      }],
+      Policies: Match.absent(),
     });
-    // ...and those log groups are the edge function's: functionName refers to the function
-    // resource, whose name in the template is the one the log group ARNs carry.
-    const ref = Stack.of(auth.role).resolve(fnName) as { Ref: string };
-    expect(ref).toEqual({ Ref: expect.any(String) });
-    const fn = t.toJSON().Resources[ref.Ref];
-    expect(fn.Type).toBe('AWS::Lambda::Function');
-    const literalName: string = fn.Properties.FunctionName;
-    expect(literalName).toMatch(/^Site-Auth-[0-9a-f]{10}$/);
-    const roleJson = JSON.stringify(t.findResources('AWS::IAM::Role', { Properties: { Policies: [{ PolicyName: 'Logs' }] } }));
-    expect(roleJson).toContain(`:log-group:/aws/lambda/us-east-1.${literalName}:*`);
-    expect(roleJson).toContain(`:log-group:/aws/lambda/${literalName}:*`);
+    // its log permissions name the function, which CloudFormation names: a policy of its own
+    t.resourceCountIs('AWS::IAM::Policy', region === 'us-east-1' ? 2 : 1); // (+ the config injector's in us-east-1)
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Stack.of(auth.role).getLogicalId(auth.role.node.defaultChild as iam.CfnRole) }],
+      PolicyDocument: {
+        Statement: [{
+          Effect: 'Allow',
+          Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: [
+            { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:logs:*:${ACCOUNT}:log-group:/aws/lambda/us-east-1.`, { Ref: fnId }, ':*']] },
+            { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/`, { Ref: fnId }, ':*']] },
+          ],
+        }],
+      },
+    });
   });
 });
 
 describe('function name', () => {
-  const nameOf = (stackName: string, id: string, region: string): string => {
+  const tagOf = (stackName: string, id: string, region: string): string => {
     const f = fixture({ region });
     const stack = new Stack(f.app, stackName, { env: { account: ACCOUNT, region } });
     const distribution = new cloudfront.Distribution(stack, 'D', { defaultBehavior: { origin: new origins.HttpOrigin('o.example.com') } });
@@ -145,17 +138,18 @@ describe('function name', () => {
       distribution, userPool: f.userPool, userPoolClient: f.userPoolClient, userPoolDomain: f.userPoolDomain,
     });
     const fn = Template.fromStack(Stack.of(auth.edgeFunction)).findResources('AWS::Lambda::Function', { Properties: { MemorySize: 128 } });
-    return Object.values(fn)[0].Properties.FunctionName;
+    const props = Object.values(fn)[0].Properties;
+    expect(props.FunctionName).toBeUndefined();
+    return props.Tags.find((t: { Key: string }) => t.Key === 'cdk-cognito-edge-auth:function').Value;
   };
 
-  test('is at most 64 valid characters, stable, and differs per construct path and per region', () => {
-    const long = nameOf('A'.repeat(120), 'B'.repeat(80), 'eu-west-1');
-    expect(long.length).toBeLessThanOrEqual(64);
-    expect(long).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(nameOf('S', 'Auth', 'eu-west-1')).toBe(nameOf('S', 'Auth', 'eu-west-1'));
-    expect(nameOf('S', 'Auth', 'eu-west-1')).not.toBe(nameOf('S', 'Auth2', 'eu-west-1'));
-    expect(nameOf('S', 'Auth', 'eu-west-1')).not.toBe(nameOf('S', 'Auth', 'eu-central-1'));
-    expect(nameOf('S', 'Auth', 'eu-west-1')).not.toBe(nameOf('T', 'Auth', 'eu-west-1'));
+  test('is left to CloudFormation; the tag that identifies the function is valid, stable, and differs per construct path', () => {
+    const long = tagOf('A'.repeat(120), 'B'.repeat(80), 'eu-west-1');
+    expect(long.length).toBeLessThanOrEqual(256);
+    expect(long).toMatch(/^[A-Za-z0-9_.:/=+@-]+$/);
+    expect(tagOf('S', 'Auth', 'eu-west-1')).toBe(tagOf('S', 'Auth', 'eu-west-1'));
+    expect(tagOf('S', 'Auth', 'eu-west-1')).not.toBe(tagOf('S', 'Auth2', 'eu-west-1'));
+    expect(tagOf('S', 'Auth', 'eu-west-1')).not.toBe(tagOf('T', 'Auth', 'eu-west-1'));
   });
 });
 
@@ -166,8 +160,11 @@ describe('config custom resource', () => {
     const t = Template.fromStack(f.stack);
     t.hasResourceProperties('Custom::CognitoEdgeAuthConfig', {
       ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CognitoEdgeAuthProviderFunction'), 'Arn'] },
-      FunctionName: Match.stringLikeRegexp('^Site-Auth-'),
+      FunctionName: Match.absent(),
+      FunctionStackName: 'Site-edge-auth-us-east-1',
+      FunctionLogicalId: 'SiteAuthEC66B5F6EdgeFunction276D4EF1',
       FunctionRegion: 'us-east-1',
+      FunctionFingerprint: Match.stringLikeRegexp('^[0-9a-f]{32}$'),
       BundleS3Bucket: Match.stringLikeRegexp('assets-123456789012-eu-west-1'),
       BundleS3Key: Match.stringLikeRegexp('\\.zip$'),
       UserPoolId: { Ref: Match.stringLikeRegexp('^Pool') },
@@ -192,13 +189,17 @@ describe('config custom resource', () => {
     const [policy] = Object.values(t.findResources('AWS::IAM::Policy'));
     const statements = policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>;
     expect(statements.map((s) => s.Action)).toEqual([
+      'cloudformation:DescribeStackResource',
       ['lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionCode', 'lambda:PublishVersion'],
       's3:GetObject',
       'secretsmanager:GetSecretValue',
       ['cognito-idp:DescribeUserPoolClient', 'cognito-idp:UpdateUserPoolClient'],
     ]);
-    expect(JSON.stringify(statements[0].Resource)).toMatch(/:lambda:us-east-1:123456789012:function:Site-Auth-[0-9a-f]{10}"/);
-    expect(JSON.stringify(statements[1].Resource)).toMatch(/:s3:::cdk-[a-z0-9]+-assets-123456789012-eu-west-1\/[0-9a-f]{64}\.zip/);
+    // the function's name is read from its stack, and only the function with this construct's tag may be changed
+    expect(JSON.stringify(statements[0].Resource)).toMatch(/:cloudformation:us-east-1:123456789012:stack\/Site-edge-auth-us-east-1\/\*"/);
+    expect(JSON.stringify(statements[1].Resource)).toMatch(/:lambda:us-east-1:123456789012:function:\*"/);
+    expect(statements[1]).toMatchObject({ Condition: { StringEquals: { 'aws:ResourceTag/cdk-cognito-edge-auth:function': 'SiteAuthEC66B5F6' } } });
+    expect(JSON.stringify(statements[2].Resource)).toMatch(/:s3:::cdk-[a-z0-9]+-assets-123456789012-eu-west-1\/[0-9a-f]{64}\.zip/);
     t.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] },
       ManagedPolicyArns: Match.absent(),

@@ -3,7 +3,7 @@ with cloudfront.experimental.EdgeFunction); the config injection, the callback r
 the association stay in the user's stack."""
 
 import pytest
-from aws_cdk import Stage
+from aws_cdk import Environment, Stack, Stage
 
 from cdk_cognito_edge_auth import CognitoEdgeAuth
 
@@ -44,7 +44,7 @@ def test_support_stack_is_in_us_east_1_in_the_same_account(site):
 
 def test_support_stack_holds_only_the_edge_function_and_its_role(site):
     types = sorted(r["Type"] for r in site.edge_t.to_json()["Resources"].values())
-    assert types == ["AWS::IAM::Role", "AWS::Lambda::Function"]
+    assert types == ["AWS::IAM::Policy", "AWS::IAM::Role", "AWS::Lambda::Function"]
     site.edge_t.has_resource_properties("AWS::IAM::Role", EDGE_ROLE)
     _, fn = edge_function(site.edge_t)
     assert fn["Properties"]["Runtime"] == "nodejs22.x"
@@ -57,10 +57,12 @@ def test_users_stack_has_no_edge_function(site):
     assert fn["Properties"]["Timeout"] == 900
 
 
-def test_config_finds_the_function_in_us_east_1_by_name(site):
-    _, fn = edge_function(site.edge_t)
+def test_config_finds_the_function_in_us_east_1_through_its_stack(site):
+    fn_id, fn = edge_function(site.edge_t)
+    assert "FunctionName" not in fn["Properties"]
     props = only_resource(site.t, CONFIG_TYPE)["Properties"]
-    assert props["FunctionName"] == fn["Properties"]["FunctionName"]
+    assert props["FunctionStackName"] == "Site-edge-auth-us-east-1"
+    assert props["FunctionLogicalId"] == fn_id
     assert props["FunctionRegion"] == "us-east-1"
     # no cross-region reference: a literal name, no Fn::ImportValue
     assert "ImportValue" not in str(props)
@@ -114,11 +116,29 @@ def test_two_constructs_share_one_support_stack():
         stack, "Second", default_behavior=cloudfront.BehaviorOptions(origin=origins.HttpOrigin("example.com"))
     )
     CognitoEdgeAuth(stack, "Auth2", distribution=second, **cog.props())
+    template(stack)  # stack dependencies from construct dependencies exist once the app is synthesised
     (support,) = stack.dependencies
     edge_t = template(support)
     edge_t.resource_count_is("AWS::Lambda::Function", 2)
-    names = [f["Properties"]["FunctionName"] for f in edge_t.find_resources("AWS::Lambda::Function").values()]
-    assert len(set(names)) == 2
+    tags = [str(f["Properties"]["Tags"]) for f in edge_t.find_resources("AWS::Lambda::Function").values()]
+    assert len(set(tags)) == 2
     # one config injector for both
     template(stack).resource_count_is("AWS::Lambda::Function", 1)
     template(stack).resource_count_is(CONFIG_TYPE, 2)
+
+
+def test_edge_stack_id_names_the_support_stack():
+    stack = new_stack("eu-west-1")
+    cog = CreatedCognito(stack)
+    auth = CognitoEdgeAuth(stack, "Auth", distribution=make_distribution(stack), edge_stack_id="SiteEdgeFunctions", **cog.props())
+    assert Stack.of(auth.edge_function).stack_name == "SiteEdgeFunctions"
+    assert only_resource(template(stack), CONFIG_TYPE)["Properties"]["FunctionStackName"] == "SiteEdgeFunctions"
+
+
+def test_edge_stack_takes_a_us_east_1_stack_of_the_user():
+    stack = new_stack("eu-west-1")
+    mine = Stack(stack.node.scope, "MyEdge", env=Environment(account=ACCOUNT, region="us-east-1"))
+    cog = CreatedCognito(stack)
+    auth = CognitoEdgeAuth(stack, "Auth", distribution=make_distribution(stack), edge_stack=mine, **cog.props())
+    assert Stack.of(auth.edge_function) is mine or Stack.of(auth.edge_function).stack_name == "MyEdge"
+    template(mine).resource_count_is("AWS::Lambda::Function", 1)

@@ -2,6 +2,7 @@
 the stack itself, next to the config injection and the callback registration."""
 
 import json
+import re
 
 import pytest
 from aws_cdk import Token
@@ -53,10 +54,11 @@ def test_edge_function_fits_the_viewer_request_limits(site):
     )
 
 
-def test_edge_function_has_a_deterministic_name(site):
-    name = site.fn["Properties"]["FunctionName"]
-    assert isinstance(name, str) and name.startswith("Site-Auth-")
-    assert len(name) <= 64
+def test_edge_function_is_named_by_cloudformation_and_tagged(site):
+    # no fixed name: a function retained by an earlier destroy never blocks the next deploy
+    assert "FunctionName" not in site.fn["Properties"]
+    tags = {t["Key"]: t["Value"] for t in site.fn["Properties"]["Tags"]}
+    assert re.fullmatch(r"SiteAuth[0-9A-F]{8}", tags["cdk-cognito-edge-auth:function"])
 
 
 def test_edge_function_and_role_are_retained_by_default(site):
@@ -71,16 +73,15 @@ def test_role_is_trusted_by_lambda_and_edgelambda(site):
 
 
 def test_role_may_only_write_its_own_logs(site):
-    _, role = edge_role(site.t)
-    policies = role["Properties"]["Policies"]
-    assert [p["PolicyName"] for p in policies] == ["Logs"]
-    (statement,) = policies[0]["PolicyDocument"]["Statement"]
+    role_id, role = edge_role(site.t)
+    assert "Policies" not in role["Properties"]
+    # the log permissions name the CloudFormation-named function: a policy of their own
+    (policy,) = site.t.find_resources("AWS::IAM::Policy", {"Properties": {"Roles": [{"Ref": role_id}]}}).values()
+    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
     assert statement["Action"] == ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
-    name = site.fn["Properties"]["FunctionName"]
     resources = json.dumps(statement["Resource"])
-    assert f"/aws/lambda/us-east-1.{name}:*" in resources
+    assert '/aws/lambda/us-east-1.", {"Ref": "%s"}, ":*"' % site.fn_id in resources
     assert "log-group:*" not in resources
-    assert site.t.find_resources("AWS::IAM::Policy", {"Properties": {"Roles": [{"Ref": edge_role(site.t)[0]}]}}) == {}
 
 
 # ---- deploy-time configuration ------------------------------------------------------------------
@@ -90,12 +91,13 @@ def test_config_custom_resource_wires_the_created_cognito_resources(site):
     props = site.config["Properties"]
     assert props["UserPoolId"] == site.stack.resolve(site.cognito.user_pool.user_pool_id)
     assert props["ClientId"] == site.stack.resolve(site.cognito.user_pool_client.user_pool_client_id)
-    assert props["FunctionName"] == site.fn["Properties"]["FunctionName"]
+    assert props["FunctionName"] == {"Ref": site.fn_id}
     assert props["FunctionRegion"] == "us-east-1"
 
 
-def test_config_waits_for_the_edge_function(site):
-    assert site.fn_id in site.config["DependsOn"]
+def test_config_references_the_edge_function(site):
+    # by reference, so CloudFormation also creates the function first
+    assert site.config["Properties"]["FunctionName"] == {"Ref": site.fn_id}
 
 
 def test_auth_domain_is_the_hosted_ui_base_url(site):
