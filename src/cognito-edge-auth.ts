@@ -14,6 +14,7 @@ import { CookieSettings, SameSite } from './cookie-settings';
 import { assetDir } from './private/asset-paths';
 import { DEFAULT_BEHAVIOR, DistributionBehaviors, findConflicts, ResolvedBehavior } from './private/behaviors';
 import { clientRendering } from './private/client-rendering';
+import { signedOutPathFor } from './private/signed-out-path';
 import {
   cloudFrontPatternMatches, domainMatches, normalizePattern, PropError, requireConcrete, validateCookieDomain,
   validateCookieNamePrefix, validateCookiePath, validateGroups, validateIdentityProvider, validatePath, validatePathPattern,
@@ -121,7 +122,11 @@ export interface CognitoEdgeAuthProps {
    * Where the browser lands after the hosted-UI logout: an absolute path on the site. Its URL on
    * every domain of the distribution is registered as a sign-out URL of the client.
    *
-   * @default '/'
+   * Use a page that needs no login (a behaviour not in `protectedBehaviors`): on a protected page
+   * IdP single sign-on can sign the user straight back in, which synth warns about.
+   *
+   * @default - the signed-out page the edge function serves beside `signOutPath`
+   * (`/_auth/signed-out` with the default paths)
    */
   readonly signOutRedirectPath?: string;
 
@@ -387,7 +392,8 @@ export class CognitoEdgeAuth extends Construct {
     // ---- callback and sign-out URLs ----
     const domains = [props.distribution.distributionDomainName, ...aliases];
     this.callbackUrls = domains.map((d) => `https://${d}${settings.callbackPath}`);
-    const logoutUrls = domains.map((d) => `https://${d}${settings.signOutRedirectPath}`);
+    const landing = settings.signOutRedirectPath ?? signedOutPathFor(settings.signOutPath, settings.callbackPath);
+    const logoutUrls = domains.map((d) => `https://${d}${landing}`);
     if (settings.registerCallbackUrls) {
       const urls = new CustomResource(this, 'CallbackUrls', { // id: public contract
         serviceToken: provider.function.functionArn,
@@ -413,7 +419,7 @@ export class CognitoEdgeAuth extends Construct {
 interface Settings {
   readonly callbackPath: string;
   readonly signOutPath: string;
-  readonly signOutRedirectPath: string;
+  readonly signOutRedirectPath?: string;
   readonly scopes: string[];
   readonly cookies?: Record<string, unknown>;
   readonly cookieDomain?: string;
@@ -428,7 +434,7 @@ function validateProps(scope: Construct, props: CognitoEdgeAuthProps): Settings 
 
   const callbackPath = validatePath(props.callbackPath ?? '/_auth/callback', 'callbackPath');
   const signOutPath = validatePath(props.signOutPath ?? '/_auth/signout', 'signOutPath');
-  const signOutRedirectPath = validatePath(props.signOutRedirectPath ?? '/', 'signOutRedirectPath');
+  const signOutRedirectPath = props.signOutRedirectPath === undefined ? undefined : validatePath(props.signOutRedirectPath, 'signOutRedirectPath');
   for (const [prop, value] of [['callbackPath', callbackPath], ['signOutPath', signOutPath]] as const) {
     if (value === '/') throw new PropError(`${prop} must not be '/' (the site itself); use a dedicated path such as '/_auth/...'`);
   }
@@ -436,7 +442,7 @@ function validateProps(scope: Construct, props: CognitoEdgeAuthProps): Settings 
     throw new PropError(`callbackPath and signOutPath must differ, both are ${JSON.stringify(callbackPath)}`);
   }
   if (signOutRedirectPath === callbackPath || signOutRedirectPath === signOutPath) {
-    throw new PropError(`signOutRedirectPath must not be callbackPath or signOutPath (the browser would loop), got ${JSON.stringify(signOutRedirectPath)}; use a page such as '/'`);
+    throw new PropError(`signOutRedirectPath must not be callbackPath or signOutPath (the browser would loop), got ${JSON.stringify(signOutRedirectPath)}; leave it out to land on the signed-out page the edge function serves`);
   }
 
   if (props.identityProvider !== undefined) validateIdentityProvider(props.identityProvider);
