@@ -12,6 +12,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CookieSettings, SameSite } from './cookie-settings';
 import { assetDir } from './private/asset-paths';
+import { addBehaviorWarnings } from './private/behavior-warnings';
 import { DEFAULT_BEHAVIOR, DistributionBehaviors, findConflicts, ResolvedBehavior } from './private/behaviors';
 import { clientRendering } from './private/client-rendering';
 import { signedOutPathFor } from './private/signed-out-path';
@@ -388,6 +389,7 @@ export class CognitoEdgeAuth extends Construct {
       validate: () => validateBehaviors(behaviors.resolve(), settings, isProtected,
         (warningId, message) => Annotations.of(this).addWarningV2(warningId, message)),
     });
+    addBehaviorWarnings(this, props.distribution, behaviors, settings, isProtected);
 
     // ---- callback and sign-out URLs ----
     const domains = [props.distribution.distributionDomainName, ...aliases];
