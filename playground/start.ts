@@ -13,6 +13,7 @@ import { LocalCognito, LocalUser, startLocalCognito } from './local-cognito';
 import { EdgeDecision, LocalEdge, maskUrl, startLocalEdge, ViewerRequestHandler } from './local-edge';
 import { Origin, startOrigin } from './origin';
 import type { EdgeAuthConfig } from '../lambda-src/shared/edge-config';
+import { signedOutPathFor } from '../lambda-src/shared/signed-out-path';
 
 export const REPO_ROOT = path.join(__dirname, '..');
 export const DEFAULT_BUNDLE = path.join(REPO_ROOT, 'assets', 'edge-auth', 'index.js');
@@ -157,7 +158,10 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     const clientSecret = options.clientSecret ?? (example?.clientHasSecret ? randomBytes(33).toString('base64url') : undefined);
     const userPoolId = `${example?.region ?? 'us-east-1'}_LocalPlay1`;
     const cbPath = options.configOverrides?.callbackPath ?? '/_auth/callback';
-    const landing = options.configOverrides?.signOutLandingPath ?? '/';
+    // Where sign-out lands, as the construct registers it: signOutRedirectPath when set, else the
+    // signed-out page the edge function serves beside the sign-out path.
+    const landing = options.configOverrides?.signOutLandingPath
+      ?? signedOutPathFor(options.configOverrides?.signOutPath ?? '/_auth/signout', cbPath);
     const cognito = await startLocalCognito({
       port: options.hostedUiPort ?? 0,
       userPoolId,

@@ -8,11 +8,13 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CookieSettings } from './cookie-settings';
 import { assetDir } from './private/asset-paths';
+import { addBehaviorWarnings } from './private/behavior-warnings';
 import { DistributionBehaviors } from './private/behaviors';
 import { serializeRegistrations, urlsListedOnClient } from './private/callback-registration';
 import { ConfigProvider } from './private/config-provider';
 import { createEdgeFunction, EDGE_REGION, FUNCTION_TAG } from './private/edge-function';
 import { ValidationError } from './private/errors';
+import { signedOutPathFor } from './private/signed-out-path';
 import { dropUndefined, readAliases, resolveSettings, validateBehaviors, validateCookieDomainAgainstAliases } from './private/settings';
 import { authDomainOf, fingerprintOf, validateClient } from './private/user-pool-client';
 
@@ -123,7 +125,11 @@ export interface CognitoEdgeAuthProps {
    * characters as `callbackPath`). Its URL on every domain of the distribution is registered as a
    * sign-out URL of the client.
    *
-   * @default '/'
+   * Use a page that needs no login (a behaviour not in `protectedBehaviors`): on a protected page
+   * IdP single sign-on can sign the user straight back in, which synth warns about.
+   *
+   * @default - the signed-out page the edge function serves beside `signOutPath`
+   * (`/_auth/signed-out` with the default paths)
    */
   readonly signOutRedirectPath?: string;
 
@@ -347,11 +353,13 @@ export class CognitoEdgeAuth extends Construct {
     const isProtected = (pattern: string) => settings.protectedBehaviors === undefined || settings.protectedBehaviors.has(pattern);
     behaviors.associate(versionArn, isProtected);
     this.node.addValidation({ validate: () => validateBehaviors(this, behaviors.resolve(), settings, isProtected) });
+    addBehaviorWarnings(this, props.distribution, behaviors, settings, isProtected);
 
     // ---- callback and sign-out URLs on the user pool client ----
     const domains = [props.distribution.distributionDomainName, ...aliases];
     this.callbackUrls = domains.map((d) => `https://${d}${settings.callbackPath}`);
-    const logoutUrls = domains.map((d) => `https://${d}${settings.signOutRedirectPath}`);
+    const landing = settings.signOutRedirectPath ?? signedOutPathFor(settings.signOutPath, settings.callbackPath);
+    const logoutUrls = domains.map((d) => `https://${d}${landing}`);
     if (settings.registerCallbackUrls) {
       const urls = new CustomResource(this, 'CallbackUrls', { // id: public contract
         serviceToken: provider.function.functionArn,

@@ -9,6 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { DEFAULT_BEHAVIOR, findConflicts, ResolvedBehavior } from './behaviors';
 import { ValidationError, WarningId } from './errors';
+import { signedOutPathFor } from './signed-out-path';
 import {
   cloudFrontPatternMatches, domainMatches, normalizePattern, requireConcrete, validateAliases, validateAuthPaths, validateCognitoIds,
   validateCookieDomain, validateCookieNamePrefix, validateCookiePath, validateGroups, validateIdentityProvider, validatePathPattern,
@@ -25,7 +26,8 @@ const MAX_TOKEN_SECONDS = 86_400;
 export interface Settings {
   readonly callbackPath: string;
   readonly signOutPath: string;
-  readonly signOutRedirectPath: string;
+  /** `undefined`: the signed-out page the edge function serves beside `signOutPath`. */
+  readonly signOutRedirectPath?: string;
   /** `openid` first, no duplicates. */
   readonly scopes: string[];
   /** The `cookies` object of the edge configuration, when any cookie setting is given. */
@@ -46,8 +48,8 @@ export function resolveSettings(scope: Construct, props: CognitoEdgeAuthProps): 
 
   const callbackPath = props.callbackPath ?? '/_auth/callback';
   const signOutPath = props.signOutPath ?? '/_auth/signout';
-  const signOutRedirectPath = props.signOutRedirectPath ?? '/';
-  validateAuthPaths({ callbackPath, signOutPath, signOutLandingPath: signOutRedirectPath });
+  const signOutRedirectPath = props.signOutRedirectPath;
+  validateAuthPaths({ callbackPath, signOutPath, signOutLandingPath: signOutRedirectPath ?? signedOutPathFor(signOutPath, callbackPath) });
 
   if (props.identityProvider !== undefined) validateIdentityProvider(props.identityProvider);
 

@@ -20,7 +20,6 @@ describe('EdgeConfig (what reaches config.json)', () => {
     expect(configWith({})).toEqual({
       callbackPath: '/_auth/callback',
       signOutPath: '/_auth/signout',
-      signOutLandingPath: '/',
       scopes: ['openid', 'email', 'profile'],
       forwardAuthCookies: false,
       logLevel: 'warn',
@@ -157,6 +156,27 @@ describe('other props', () => {
     const t2 = Template.fromStack(g.stack);
     t2.resourceCountIs('Custom::CognitoEdgeAuthCallbackUrls', 0);
     expect(JSON.stringify(t2.findResources('AWS::IAM::Policy'))).not.toContain('UpdateUserPoolClient');
+  });
+
+  test('sign-out URL: by default the signed-out page the edge function serves, beside signOutPath, on every domain', () => {
+    const domain = { 'Fn::GetAtt': [Match.stringLikeRegexp('^Distribution'), 'DomainName'] };
+    const logoutUrls = (props: Parameters<typeof addAuth>[1]) => {
+      const f = fixture({ distributionProps: { domainNames: ['www.example.com'], certificate: cert() } });
+      addAuth(f, props);
+      const [urls] = Object.values(Template.fromStack(f.stack).findResources('Custom::CognitoEdgeAuthCallbackUrls'));
+      return urls.Properties.LogoutUrls;
+    };
+    expect(logoutUrls({})).toEqual([{ 'Fn::Join': ['', ['https://', expect.anything(), '/_auth/signed-out']] }, 'https://www.example.com/_auth/signed-out']);
+    expect(logoutUrls({ signOutPath: '/auth/out' })).toEqual([expect.anything(), 'https://www.example.com/auth/signed-out']);
+    // the sibling would be the callback path: the page goes below the sign-out path
+    expect(logoutUrls({ signOutPath: '/a/bye', callbackPath: '/a/signed-out' })).toEqual([expect.anything(), 'https://www.example.com/a/bye/signed-out']);
+    expect(logoutUrls({ signOutRedirectPath: '/' })).toEqual([expect.anything(), 'https://www.example.com/']);
+    // without signOutRedirectPath the edge function picks the same page itself: nothing in config.json
+    const f = fixture();
+    addAuth(f, {});
+    const t = Template.fromStack(f.stack);
+    expect(edgeConfig(t)).not.toHaveProperty('signOutLandingPath');
+    t.hasResourceProperties('Custom::CognitoEdgeAuthCallbackUrls', { LogoutUrls: [{ 'Fn::Join': ['', ['https://', domain, '/_auth/signed-out']] }] });
   });
 
   test('the client fingerprint follows changes of an in-app client', () => {

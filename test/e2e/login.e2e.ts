@@ -254,56 +254,64 @@ browserTest(getBrowser, 'an encoded spelling of a protected path is not served t
   expect(pages().slice(originBefore)).toEqual([]);
 });
 
-browserTest(getBrowser, 'sign-out ends the site session and the hosted-UI session', async ({ newContext }) => {
+browserTest(getBrowser, 'sign-out ends the site session and the hosted-UI session and lands on the signed-out page the edge serves (no silent sign-in); "Sign in again" asks for credentials', async ({ newContext }) => {
   const context = await newContext();
   const page = await context.newPage();
   const { username, password } = user(pg, 'alice');
   await signIn(page, pg, '/', username, password);
   const revokeBefore = count(pg, 'POST', '/oauth2/revoke');
   const logoutBefore = count(pg, 'GET', '/logout');
+  const authorizeBefore = count(pg, 'GET', '/oauth2/authorize');
+  const pages = (): string[] => pg.origin.requests.map((r) => r.url).filter((u) => u !== '/favicon.ico');
+  const originBefore = pages();
 
-  // The origin's sign-out link → edge sign-out → hosted-UI /logout → landing page → login again.
+  // The origin's sign-out link → edge sign-out → hosted-UI /logout → the construct's default
+  // landing: the signed-out page the edge function serves (not a protected page).
   await page.locator('#sign-out').click();
-  await page.getByRole('heading', { name: 'Sign in with EntraID' }).waitFor();
-  expect(page.url().startsWith(`${pg.hostedUiUrl}/oauth2/authorize`)).toBe(true);
+  await page.waitForURL(`${pg.url}/_auth/signed-out`);
+  expect(await page.getByRole('heading', { name: 'Signed out' }).isVisible()).toBe(true);
+  expect(await page.locator('body').innerText()).toContain('You are signed out.');
   expect(count(pg, 'POST', '/oauth2/revoke')).toBe(revokeBefore + 1);
   expect(count(pg, 'GET', '/logout')).toBe(logoutBefore + 1);
+  expect(count(pg, 'GET', '/oauth2/authorize')).toBe(authorizeBefore); // no silent sign-in
+  expect(pages()).toEqual(originBefore); // served by the edge
 
-  // No session cookie is left on the site (a new login may have set its nonce/verifier cookies).
+  // No session cookie is left on the site.
   const left = (await siteCookies(context, pg)).map((c) => c.name);
   expect(left.filter((n) => sessionCookieName(pg).test(n))).toEqual([]);
 
-  // The next visit asks for credentials again, and signing in works.
-  await page.goto(`${pg.url}${DEEP_LINK}`);
+  // The hosted-UI session is over too: signing in again asks for credentials, and works.
+  await page.getByRole('link', { name: 'Sign in again' }).click();
   await page.getByRole('heading', { name: 'Sign in with EntraID' }).waitFor();
-  await submitSignIn(page, username, password, `${pg.url}${DEEP_LINK}`);
+  await submitSignIn(page, username, password, `${pg.url}/`);
 });
 
-describe('landing on the signed-out page the edge serves', () => {
+describe('signOutRedirectPath set to a page of the site', () => {
   let landing: Playground;
   beforeAll(async () => {
-    landing = await startPlayground({ configOverrides: { signOutLandingPath: '/_auth/signed-out' }, onDecision: (_d, line) => decisions.push(line) });
+    landing = await startPlayground({ configOverrides: { signOutLandingPath: '/' }, onDecision: (_d, line) => decisions.push(line) });
   });
   afterAll(() => landing?.close());
 
-  browserTest(getBrowser, 'sign-out lands on "You are signed out" (not a protected page that signs straight back in); "Sign in again" asks for credentials', async ({ newContext }) => {
-    const page = await (await newContext()).newPage();
+  browserTest(getBrowser, 'sign-out lands on that page; the hosted-UI session is over, so the protected page asks for credentials', async ({ newContext }) => {
+    const context = await newContext();
+    const page = await context.newPage();
     const { username, password } = user(landing, 'alice');
     await signIn(page, landing, '/', username, password);
-    const authorizeBefore = count(landing, 'GET', '/oauth2/authorize');
-    const pages = (): string[] => landing.origin.requests.map((r) => r.url).filter((u) => u !== '/favicon.ico');
-    const originBefore = pages();
+    const logoutBefore = count(landing, 'GET', '/logout');
 
+    // The origin's sign-out link → edge sign-out → hosted-UI /logout → '/' → login again.
     await page.locator('#sign-out').click();
-    await page.waitForURL(`${landing.url}/_auth/signed-out`);
-    expect(await page.getByRole('heading', { name: 'Signed out' }).isVisible()).toBe(true);
-    expect(await page.locator('body').innerText()).toContain('You are signed out.');
-    expect(count(landing, 'GET', '/oauth2/authorize')).toBe(authorizeBefore); // no silent sign-in
-    expect(pages()).toEqual(originBefore); // served by the edge
-
-    await page.getByRole('link', { name: 'Sign in again' }).click();
     await page.getByRole('heading', { name: 'Sign in with EntraID' }).waitFor();
-    await submitSignIn(page, username, password, `${landing.url}/`);
+    expect(page.url().startsWith(`${landing.hostedUiUrl}/oauth2/authorize`)).toBe(true);
+    expect(count(landing, 'GET', '/logout')).toBe(logoutBefore + 1);
+    const left = (await siteCookies(context, landing)).map((c) => c.name);
+    expect(left.filter((n) => /id|access|refresh|token/i.test(n))).toEqual([]);
+
+    // The next visit asks for credentials again, and signing in works.
+    await page.goto(`${landing.url}${DEEP_LINK}`);
+    await page.getByRole('heading', { name: 'Sign in with EntraID' }).waitFor();
+    await submitSignIn(page, username, password, `${landing.url}${DEEP_LINK}`);
   });
 });
 

@@ -269,7 +269,7 @@ def test_callback_and_logout_urls_for_every_domain(aliased):
     assert "Fn::GetAtt" in str(urls[0])  # the distribution's own *.cloudfront.net name
     props = only_resource(aliased.t, CALLBACK_URLS_TYPE)["Properties"]
     assert props["CallbackUrls"] == urls
-    assert props["LogoutUrls"][1:] == ["https://app.example.com/", "https://www.example.com/"]
+    assert props["LogoutUrls"][1:] == ["https://app.example.com/_auth/signed-out", "https://www.example.com/_auth/signed-out"]
 
 
 # ---- behaviours the user adds or has already ----------------------------------------------------

@@ -126,7 +126,6 @@ def test_edge_config_defaults(site):
         "identityProvider": "EntraID",
         "callbackPath": "/_auth/callback",
         "signOutPath": "/_auth/signout",
-        "signOutLandingPath": "/",
         "scopes": ["openid", "email", "profile"],
         "forwardAuthCookies": False,
         "logLevel": "warn",
@@ -155,7 +154,8 @@ def test_callback_and_logout_urls_are_registered_on_the_client(site):
     assert props["ClientId"] == site.stack.resolve(site.cognito.user_pool_client.user_pool_client_id)
     domain = {"Fn::GetAtt": [dist_id, "DomainName"]}
     assert props["CallbackUrls"] == [{"Fn::Join": ["", ["https://", domain, "/_auth/callback"]]}]
-    assert props["LogoutUrls"] == [{"Fn::Join": ["", ["https://", domain, "/"]]}]
+    # sign-out lands on the signed-out page the edge function serves (no signOutLandingPath above)
+    assert props["LogoutUrls"] == [{"Fn::Join": ["", ["https://", domain, "/_auth/signed-out"]]}]
 
 
 # ---- the distribution ------------------------------------------------------------------------------
