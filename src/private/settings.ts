@@ -49,7 +49,12 @@ export function resolveSettings(scope: Construct, props: CognitoEdgeAuthProps): 
   const callbackPath = props.callbackPath ?? '/_auth/callback';
   const signOutPath = props.signOutPath ?? '/_auth/signout';
   const signOutRedirectPath = props.signOutRedirectPath;
-  validateAuthPaths({ callbackPath, signOutPath, signOutLandingPath: signOutRedirectPath ?? signedOutPathFor(signOutPath, callbackPath) });
+  const signedOutPage = signedOutPathFor(signOutPath, callbackPath);
+  if (signOutRedirectPath === undefined && signedOutPage === callbackPath) {
+    throw new ValidationError(`the signed-out page, where sign-out lands by default, would be at ${JSON.stringify(signedOutPage)}, which is callbackPath ` +
+      '(both places beside signOutPath where the page can go are taken); choose another signOutPath or callbackPath, or set signOutRedirectPath');
+  }
+  validateAuthPaths({ callbackPath, signOutPath, signOutLandingPath: signOutRedirectPath ?? signedOutPage });
 
   if (props.identityProvider !== undefined) validateIdentityProvider(props.identityProvider);
 

@@ -115,8 +115,7 @@ describe('the default signed-out page', () => {
   test('paths where the page would be the callback path fail synth, unless signOutRedirectPath is set', () => {
     const paths = { signOutPath: '/a/signed-out', callbackPath: '/a/signed-out/signed-out' };
     const f = fixture();
-    addAuth(f, paths);
-    expect(() => f.app.synth()).toThrow(/the signed-out page, where sign-out lands by default, would be at "\/a\/signed-out\/signed-out", which is callbackPath/);
+    expect(() => addAuth(f, paths)).toThrow(/the signed-out page, where sign-out lands by default, would be at "\/a\/signed-out\/signed-out", which is callbackPath/);
     const g = fixture();
     addAuth(g, { ...paths, signOutRedirectPath: '/bye' });
     expect(() => g.app.synth()).not.toThrow();

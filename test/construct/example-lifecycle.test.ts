@@ -75,7 +75,9 @@ function resolve(value: unknown, physical: Record<string, string>): unknown {
 /** The config resource's logical id and resolved properties. */
 function configResource(s: Synth): { id: string; properties: Record<string, unknown> } {
   const [[id, resource]] = Object.entries(s.site.findResources('Custom::CognitoEdgeAuthConfig'));
-  const properties = resolve(resource.Properties, { UserPool6BA7E5F2: POOL_ID }) as Record<string, unknown>;
+  // (app client ids are letters and digits: the deploy-time contract check refuses anything else)
+  const clientIds = Object.fromEntries(Object.keys(s.site.findResources('AWS::Cognito::UserPoolClient')).map((c) => [c, `${c.toLowerCase()}client`]));
+  const properties = resolve(resource.Properties, { UserPool6BA7E5F2: POOL_ID, ...clientIds }) as Record<string, unknown>;
   return { id, properties };
 }
 
