@@ -4,8 +4,10 @@
 # test-reports/); exits non-zero when anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=1
-export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1
+# Node 22 (installed from the npm registry into .node22/ when the machine's node is older).
+source scripts/node22.sh
+# A deprecated aws-cdk-lib API reached by any suite fails it instead of printing a warning.
+export JSII_DEPRECATED=fail
 
 rm -rf test-reports && mkdir -p test-reports
 broken=()
@@ -21,6 +23,11 @@ stage() { # stage NAME COMMAND...
 stage build npx projen build
 stage e2e npx projen test:e2e
 stage python npx projen test:python
+# The newest aws-cdk-lib the registries serve (the stages above use the lowest declared one).
+stage cdk-latest bash scripts/test-cdk-latest.sh
+stage python-latest env CDK_VERSION=latest npx projen test:python
+# What a release would publish (npm, PyPI, Maven, Go), built in a scratch clone.
+stage release npx projen release:dry-run
 
 node scripts/summarize-junit.js "${broken[@]}"
 [ ${#broken[@]} -eq 0 ]
