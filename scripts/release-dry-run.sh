@@ -2,13 +2,14 @@
 # Release dry run (`npx projen release:dry-run`; a stage of scripts/test-all.sh): what a release
 # would publish, built in a scratch clone of the committed HEAD, published nowhere.
 #
-#   1. Python users' command (README, "Python"): `npm run python:wheel` builds the wheel, which is
-#      pip-installed into a fresh virtualenv (aws-cdk-lib from PyPI, the newest it serves) where
-#      test/python/test_readme.py synthesises README's Python example and the package docs'.
-#   2. A tagged version: the clone gets the tag v0.1.0 and one `feat:` commit after it, then the
-#      release workflow's steps: bump (the version from conventional commits, dist/changelog.md),
-#      compile, docgen + rosetta, package-all (npm, PyPI, Maven, Go), unbump. The tests and lint
-#      of `projen build` are left out here: the build stage of test-all.sh has run them.
+#   1. A tagged version: the clone gets the tag v0.1.0 and one `feat:` commit after it, then the
+#      release workflow's steps: bump (the version from conventional commits, dist/changelog.md);
+#      the Python users' command from the README, `npm run python:wheel` (bundle, compile,
+#      rosetta, the Python package); docgen; the npm, Maven and Go packages; unbump. The tests and
+#      lint of `projen build` are left out here: the build stage of test-all.sh has run them.
+#   2. The wheel is pip-installed into a fresh virtualenv (aws-cdk-lib from PyPI, the newest it
+#      serves), where test/python/test_readme.py synthesises README's Python example and the
+#      package docs' examples.
 #   3. test/release/dist.test.mjs (node:test) checks dist/: the npm tarball against the allowlist,
 #      the versions of the tarball, wheel, sdist, Maven and Go packages, the Python README, the
 #      changelog; and runs the Java and Go smoke tests (README's example, synthesised).
@@ -43,12 +44,29 @@ git config user.name "release dry run"
 ln -s "$ROOT/node_modules" node_modules
 log "clone of $(git rev-parse --short HEAD) in $REPO"
 
-# ---- 1. the Python users' command ---------------------------------------------------------------
+# ---- a tagged version, built the way the release workflow builds it --------------------------------
 t0=$SECONDS
+git tag v0.1.0
+git commit -q --allow-empty -m "feat: release dry run"
+export CI=true RELEASE=true
+log "npx projen bump"
+npx projen bump
+# The Python users' command from the README builds what the release's pre-compile, compile,
+# rosetta and package:python would (the version is the bumped one, as in a release).
 log "npm run python:wheel"
 npm run --silent python:wheel
+for task in docgen package:js package:java package:go unbump; do
+  log "npx projen $task"
+  npx projen "$task"
+done
+log "built dist/ for $(cat dist/version.txt) in $((SECONDS - t0)) s"
+# The release workflow fails when the build changed committed files (generated code out of date).
+git diff --ignore-space-at-eol --exit-code --stat
+
+# ---- the wheel, installed as a Python user would --------------------------------------------------
+t0=$SECONDS
 python3 -m venv "$SCRATCH/venv"
-log "pip install dist/python/cdk_cognito_edge_auth-*.whl pytest (in a fresh virtualenv)"
+log "pip install dist/python/cdk_cognito_edge_auth-*.whl pytest (a fresh virtualenv; aws-cdk-lib from PyPI)"
 "$SCRATCH/venv/bin/pip" install --quiet --no-input dist/python/cdk_cognito_edge_auth-*.whl 'pytest~=8.3'
 "$SCRATCH/venv/bin/python" - <<'EOF'
 from importlib.metadata import version
@@ -59,23 +77,9 @@ set +e
   --junitxml="$ROOT/test-reports/release-python-readme.xml"
 readme_rc=$?
 set -e
-log "Python users' command: $((SECONDS - t0)) s"
-rm -rf dist
+log "wheel installed and README's Python example synthesised: $((SECONDS - t0)) s"
 
-# ---- 2. a tagged version, built the way the release workflow builds it ----------------------------
-t0=$SECONDS
-git tag v0.1.0
-git commit -q --allow-empty -m "feat: release dry run"
-export CI=true RELEASE=true
-for task in bump pre-compile compile post-compile package-all unbump; do
-  log "npx projen $task"
-  npx projen "$task"
-done
-log "built dist/ for $(cat dist/version.txt) in $((SECONDS - t0)) s"
-# The release workflow fails when the build changed committed files (generated code out of date).
-git diff --ignore-space-at-eol --exit-code --stat
-
-# ---- 3. the checks --------------------------------------------------------------------------------
+# ---- the checks -----------------------------------------------------------------------------------
 t0=$SECONDS
 set +e
 DIST_DIR="$REPO/dist" REPO_DIR="$REPO" SMOKE_DIR="$SCRATCH/smoke" \
