@@ -114,6 +114,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '/assets/',
     'cdk.out/',
     '/.venv/',
+    '/.venv-cdk-latest/',
     '/test-reports/',
     '/test/e2e/screenshots/',
     '__pycache__/',

@@ -7,9 +7,10 @@
 #      the Python users' command from the README, `npm run python:wheel` (bundle, compile,
 #      rosetta, the Python package); docgen; the npm, Maven and Go packages; unbump. The tests and
 #      lint of `projen build` are left out here: the build stage of test-all.sh has run them.
-#   2. The wheel is pip-installed into a fresh virtualenv (aws-cdk-lib from PyPI, the newest it
-#      serves), where test/python/test_readme.py synthesises README's Python example and the
-#      package docs' examples.
+#   2. The wheel is pip-installed into a fresh virtualenv as a Python user would (aws-cdk-lib from
+#      PyPI: the newest it serves), where the Python suite (test/python) runs: README's Python
+#      example and the package docs' examples synthesise with that wheel, and the whole suite runs
+#      against the newest aws-cdk-lib (the python stage of test-all.sh runs it against the lowest).
 #   3. test/release/dist.test.mjs (node:test) checks dist/: the npm tarball against the allowlist,
 #      the versions of the tarball, wheel, sdist, Maven and Go packages, the Python README, the
 #      changelog; and runs the Java and Go smoke tests (README's example, synthesised).
@@ -73,11 +74,11 @@ from importlib.metadata import version
 print("[release:dry-run] installed: " + ", ".join(f"{d} {version(d)}" for d in ("cdk-cognito-edge-auth", "aws-cdk-lib", "jsii")))
 EOF
 set +e
-"$SCRATCH/venv/bin/python" -m pytest test/python/test_readme.py -q -o junit_suite_name=release-python-readme \
-  --junitxml="$ROOT/test-reports/release-python-readme.xml"
-readme_rc=$?
+"$SCRATCH/venv/bin/python" -m pytest test/python -q -o junit_suite_name="python (aws-cdk-lib latest, release wheel)" \
+  --junitxml="$ROOT/test-reports/release-python.xml"
+python_rc=$?
 set -e
-log "wheel installed and README's Python example synthesised: $((SECONDS - t0)) s"
+log "wheel installed, Python suite against the newest aws-cdk-lib: $((SECONDS - t0)) s"
 
 # ---- the checks -----------------------------------------------------------------------------------
 t0=$SECONDS
@@ -89,4 +90,4 @@ DIST_DIR="$REPO/dist" REPO_DIR="$REPO" SMOKE_DIR="$SCRATCH/smoke" \
 checks_rc=$?
 set -e
 log "checks: $((SECONDS - t0)) s; dry run: $((SECONDS - t_start)) s"
-[ $readme_rc -eq 0 ] && [ $checks_rc -eq 0 ]
+[ $python_rc -eq 0 ] && [ $checks_rc -eq 0 ]

@@ -23,10 +23,11 @@ stage() { # stage NAME COMMAND...
 stage build npx projen build
 stage e2e npx projen test:e2e
 stage python npx projen test:python
-# The newest aws-cdk-lib the registries serve (the stages above use the lowest declared one).
+# The construct tests against the newest aws-cdk-lib on npm (the build stage uses the lowest
+# declared one).
 stage cdk-latest bash scripts/test-cdk-latest.sh
-stage python-latest env CDK_VERSION=latest npx projen test:python
-# What a release would publish (npm, PyPI, Maven, Go), built in a scratch clone.
+# What a release would publish (npm, PyPI, Maven, Go), built in a scratch clone; the Python suite
+# runs there against the newest aws-cdk-lib on PyPI, with the wheel the release built.
 stage release npx projen release:dry-run
 
 node scripts/summarize-junit.js "${broken[@]}"
