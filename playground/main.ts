@@ -108,7 +108,7 @@ function time(): string {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), process.env);
   await checkPorts(args);
-  console.log('cdk-cognito-edge-auth playground: building (about 15 s)');
+  console.log('cdk-cognito-edge-auth playground: building');
   quietTask('bundle', 'edge bundle (assets/edge-auth/index.js)');
   quietTask('synth:example', 'example app synthesised (example/cdk.out)');
   let pg;
