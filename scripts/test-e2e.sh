@@ -15,14 +15,17 @@ if [ ! -x "$CHROMIUM" ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
-"$CHROMIUM" --version
+# (Debian's chromium wrapper script prints a shell error about its memory check on stderr.)
+"$CHROMIUM" --version 2>/dev/null
 
 echo "==> bundle (assets/edge-auth/index.js)"
 npx projen bundle
 echo "==> synth:example (example/cdk.out)"
 # The e2e config.json must come from the example template through buildEdgeConfig (the custom
 # resource's code path); E2E_ALLOW_FALLBACK_CONFIG=1 accepts the playground's built-in config instead.
-if ! npx projen synth:example; then
+# cdk synth's notes ("Supply a stack id…", feature flags) are shown only when it fails.
+if ! synth_out=$(npx projen synth:example 2>&1); then
+  echo "$synth_out" >&2
   if [ "${E2E_ALLOW_FALLBACK_CONFIG:-}" = "1" ]; then
     echo "==> synth:example failed; E2E_ALLOW_FALLBACK_CONFIG=1: using the built-in edge config"
   else
