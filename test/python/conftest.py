@@ -123,7 +123,7 @@ def distribution_with_edge_lambda(
     fn = cloudfront.experimental.EdgeFunction(
         stack,
         function_id,
-        runtime=lambda_.Runtime.NODEJS_20_X,
+        runtime=lambda_.Runtime.NODEJS_22_X,
         handler="index.handler",
         code=lambda_.Code.from_inline(f"exports.handler = async (e) => e.Records[0].cf.{passed_on};"),
     )
