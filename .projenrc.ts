@@ -27,24 +27,54 @@ const project = new awscdk.AwsCdkConstructLibrary({
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
   sampleCode: false,
-  minNodeVersion: '20.16.0',
+  // Node 20 left maintenance in April 2026. scripts/node22.sh brings Node 22 in (from the npm
+  // registry) for the project's own commands where the machine's node is older.
+  minNodeVersion: '22.0.0',
+  workflowNodeVersion: '22',
   // Pre-1.0: the Python package says "Development Status :: 4 - Beta", not Production/Stable.
   stability: 'experimental',
 
-  // .ci/run is the CI; no GitHub workflows.
-  github: false,
-  release: false,
-  depsUpgrade: false,
+  // Release the way CDK construct libraries do: GitHub workflows build every pull request; a push
+  // to main bumps the version from the conventional commits since the last tag (0.x while
+  // majorVersion is unset: feat -> minor, fix -> patch), writes the changelog
+  // (dist/changelog.md, the GitHub release notes) and publishes to npm, PyPI, Maven Central and
+  // the Go module repository. npm and PyPI use trusted publishing (OIDC, no tokens stored).
+  // .ci/run runs every suite and a release dry run (scripts/release-dry-run.sh) on this machine.
+  github: true,
+  release: true,
+  releaseToNpm: true,
+  npmTrustedPublishing: true,
+  depsUpgrade: true,
+  depsUpgradeOptions: {
+    workflowOptions: { schedule: javascript.UpgradeDependenciesSchedule.WEEKLY },
+  },
   pullRequestTemplate: false,
 
   publishToPypi: {
     distName: 'cdk-cognito-edge-auth',
     module: 'cdk_cognito_edge_auth',
+    trustedPublishing: true,
   },
+  // Package names are hard to change after the first release; these follow the GitHub
+  // organisation (Maven Central's io.github.<org> namespace; Go's module path is a repository).
+  // .NET is not built: it needs a toolchain this project's CI machine does not have.
+  publishToMaven: {
+    javaPackage: 'io.github.cdkcognitoedgeauth',
+    mavenGroupId: 'io.github.cdk-cognito-edge-auth',
+    mavenArtifactId: 'cdk-cognito-edge-auth',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-cognito-edge-auth/cdk-cognito-edge-auth-go',
+    packageName: 'cdkcognitoedgeauth',
+  },
+
+  // The npm package is an allowlist (package.json "files"), so that stray files can never ship:
+  // package.json, README.md and LICENSE are always packed by npm; the rest is listed below.
+  npmignoreEnabled: false,
 
   // Handler-only packages are devDeps: they are bundled into assets/ and never reach src/.
   devDeps: [
-    '@types/node@^20',
+    '@types/node@^22',
     '@types/aws-lambda',
     'aws-jwt-verify@^5',
     'esbuild',
@@ -64,6 +94,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'playwright-core',
     'cognito-at-edge',
     'jest-junit@^17',
+    // The Go package's go.mod requires the jsii dependencies at the versions installed here. npm
+    // would resolve aws-cdk-lib's `@aws-cdk/cloud-assembly-schema@^53.25.0` to the newest 53.x,
+    // for which the Go module proxy serves no Go module (it lists v53.25.0, the version that
+    // aws-cdk-go/awscdk/v2 at CDK_VERSION requires): pinned here, Go users can resolve every
+    // requirement. Keep it equal to that version when CDK_VERSION changes.
+    '@aws-cdk/cloud-assembly-schema@53.25.0',
   ],
 
   jestOptions: {
@@ -94,17 +130,21 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '/assets/',
     'cdk.out/',
     '/.venv/',
+    '/.venv-cdk-latest/',
     '/test-reports/',
     '/test/e2e/screenshots/',
     '__pycache__/',
     '.playground/',
     '.jsii.tabl.json',
+    '/.node22/',
+    // jsii-pacmak writes a default one when there is none; package.json "files" decides what ships.
+    '/.npmignore',
   ],
 });
-for (const p of ['/lambda-src/', '/example/', '/playground/', '/bench/', '/scripts/', '/test/', '/rosetta/', '/.ci/', '/.venv/', '.playground/', '/cdk.json', '/test-reports/']) {
-  project.addPackageIgnore(p);
-}
-project.addPackageIgnore('!/assets/');
+// npm 11 asks which dependencies may run install scripts; these two always have (esbuild checks
+// its platform binary, @parcel/watcher falls back to a source build).
+project.package.addField('allowScripts', { 'esbuild': true, '@parcel/watcher': true });
+project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', 'assets/', '.jsii', 'API.md']);
 
 // `npx cdk-cognito-edge-auth cleanup`: finds the edge functions the construct left behind (by
 // their tag) and deletes those CloudFront has released. Bundled with its AWS SDK clients into
@@ -179,12 +219,16 @@ project.addTask('synth:example', {
   exec: 'cdk synth --quiet --no-notices --app "npx ts-node -P test/tsconfig.json --prefer-ts-exts example/app.ts" --output example/cdk.out',
 });
 
-const playground = project.addTask('playground', {
+// The README's two set-up commands (`npm run playground`, `npm run test:all`) and the Python
+// users' wheel command run under Node 22 even where the machine's node is older: scripts/node22.sh
+// installs it from the npm registry into .node22/ when needed.
+const NODE22 = 'bash scripts/node22.sh';
+// playground/main.ts checks its ports first, then bundles and synthesises (quietly), then serves.
+project.addTask('playground', {
   description: 'Synthesise the example app and serve the protected site locally (local hosted UI + local edge + sample origin)',
+  exec: `${NODE22} ts-node -P test/tsconfig.json playground/main.ts`,
+  receiveArgs: true,
 });
-playground.spawn(bundle);
-playground.spawn(project.tasks.tryFind('synth:example')!);
-playground.exec('ts-node -P test/tsconfig.json playground/main.ts', { receiveArgs: true });
 
 project.addTask('test:e2e', {
   description: 'End-to-end tests in headless Chromium (Debian chromium + playwright-core)',
@@ -204,8 +248,19 @@ project.addTask('test:cfn-lint', {
 });
 
 project.addTask('test:all', {
-  description: 'Every suite: build (jest + lint), cfn-lint, e2e, python; ends with one "N passed, N failed" line',
-  exec: 'bash scripts/test-all.sh',
+  description: 'Every suite: build (jest + lint), cfn-lint, e2e, python, release dry run; ends with one "N passed, N failed" line',
+  exec: `${NODE22} bash scripts/test-all.sh`,
+});
+
+project.addTask('python:wheel', {
+  description: 'Build the Python wheel and sdist into dist/python from a clone (handler bundles, jsii, rosetta-translated docs, jsii-pacmak)',
+  exec: `${NODE22} bash scripts/python-wheel.sh`,
+});
+
+project.addTask('release:dry-run', {
+  description: 'Build dist/ for a tagged version in a scratch clone (npm, PyPI, Maven, Go) and check what would be published',
+  exec: `${NODE22} bash scripts/release-dry-run.sh`,
+  receiveArgs: true,
 });
 
 project.addTask('bench', {

@@ -130,6 +130,10 @@ export interface LocalCognito {
 const KNOWN_SCOPES = new Set(['openid', 'email', 'profile', 'phone', 'aws.cognito.signin.user.admin']);
 /** Name of the hosted UI's session cookie (Cognito's is `cognito`). */
 const SESSION_COOKIE = 'cognito';
+/** The hosted UI's icon (a padlock), inline so that no request is needed for it. */
+const FAVICON = 'data:image/svg+xml,' + encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
+  + '<rect width="16" height="16" rx="3" fill="#146eb4"/><path d="M5 7V5a3 3 0 0 1 6 0v2" stroke="#fff" stroke-width="1.6" fill="none"/>'
+  + '<rect x="3.5" y="7" width="9" height="6.5" rx="1" fill="#fff"/></svg>');
 const SESSION_TTL_SECONDS = 3600;
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -361,7 +365,9 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
     const page = `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>`
       + '<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem}'
       + 'label{display:block;margin:.6rem 0}input{width:100%;padding:.4rem}button{padding:.5rem 1rem}'
-      + '.err{color:#b00}.note{color:#666;font-size:.9rem}</style></head>'
+      + '.err{color:#b00}.note{color:#666;font-size:.9rem}</style>'
+      // An inline icon: the browser asks for /favicon.ico otherwise (a 404 in its console).
+      + `<link rel="icon" href="${FAVICON}"></head>`
       + `<body>${inner}</body></html>`;
     send(res, status, { 'Content-Type': 'text/html; charset=utf-8', ...extra }, page);
   }
@@ -405,15 +411,16 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
     redirect(res, u.toString(), extra);
   }
 
-  function signInForm(res: http.ServerResponse, requestId: string, a: AuthorizeRequest, message?: string): void {
+  function signInForm(res: http.ServerResponse, requestId: string, a: AuthorizeRequest, message?: string, username = ''): void {
     const who = a.identityProvider ? `Sign in with ${a.identityProvider}` : 'Sign in with your username and password';
     const inner = `<h1>${escapeHtml(who)}</h1>`
       + (a.identityProvider ? `<p class="note">Local stand-in for the ${escapeHtml(a.identityProvider)} identity provider.</p>` : '')
       + (message ? `<p class="err" role="alert">${escapeHtml(message)}</p>` : '')
       + '<form method="post" action="/login">'
       + `<input type="hidden" name="request" value="${escapeHtml(requestId)}">`
-      + '<label>Username <input name="username" autocomplete="username" autofocus></label>'
-      + '<label>Password <input name="password" type="password" autocomplete="current-password"></label>'
+      // After a wrong password the username stays filled in and the password field has the focus.
+      + `<label>Username <input name="username" autocomplete="username" value="${escapeHtml(username)}"${username ? '' : ' autofocus'}></label>`
+      + `<label>Password <input name="password" type="password" autocomplete="current-password"${username ? ' autofocus' : ''}></label>`
       + '<button type="submit">Sign in</button></form>';
     sendHtml(res, 200, who, inner);
   }
@@ -456,7 +463,7 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
     if (!a || a.expiresAt <= now()) return errorPage(res, 'invalid_request');
     const user = users.get(form.get('username') ?? '');
     if (!user || !safeEqual(user.password, form.get('password') ?? '')) {
-      return signInForm(res, requestId, a, 'Incorrect username or password.');
+      return signInForm(res, requestId, a, 'Incorrect username or password.', form.get('username') ?? '');
     }
     pendingAuthorize.delete(requestId);
     const sid = b64url(randomBytes(24));

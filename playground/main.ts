@@ -1,9 +1,11 @@
 /**
  * `npx projen playground`: serve the example app's protected site locally.
  *
- * Starts the local hosted UI, the sample origin and the local edge (running the built edge bundle
- * with a config.json built from the synthesised example app), prints the URL to open and the
- * sample users, then one line per edge decision. Ctrl-C stops everything.
+ * Checks that its ports are free, builds the edge bundle and synthesises the example app (their
+ * output is shown only when they fail), then starts the local hosted UI, the sample origin and the
+ * local edge (running the built edge bundle with a config.json built from the synthesised example
+ * app), prints the URL to open and the sample users, then one line per edge decision. Ctrl-C stops
+ * everything.
  *
  * Flags (each also as an environment variable):
  *   --port N             HTTPS port of the site (PLAYGROUND_PORT, default 8443)
@@ -12,7 +14,9 @@
  *   --id-token-ttl N     id/access token lifetime in seconds, to watch refreshes (PLAYGROUND_ID_TOKEN_TTL, default 3600)
  *   --exit-after-start   start, print, check the site answers, and exit (PLAYGROUND_EXIT_AFTER_START=1)
  */
-import { startPlayground } from './start';
+import { spawnSync } from 'node:child_process';
+import * as net from 'node:net';
+import { REPO_ROOT, startPlayground } from './start';
 
 interface Args {
   port: number;
@@ -61,12 +65,52 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args {
   return args;
 }
 
+/** Can PORT be listened on at 127.0.0.1, where the servers listen? Port 0 (any free one) can. */
+function portFree(port: number): Promise<boolean> {
+  if (port === 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+/** Before the build, not after it: a port that is taken ends the run at once. */
+async function checkPorts(args: Args): Promise<void> {
+  const ports: Array<[string, number]> = [['--port', args.port], ['--hosted-ui-port', args.hostedUiPort], ['--origin-port', args.originPort]];
+  for (const [flag, port] of ports) {
+    const same = ports.find(([f, p]) => f !== flag && p === port && p !== 0);
+    if (same) usage(`${flag} and ${same[0]} are both ${port}; give each server its own port`);
+    if (!(await portFree(port))) {
+      usage(`port ${port} (${flag}) is already in use, perhaps by another playground; stop it or choose another port: npm run playground -- ${flag} <port>`);
+    }
+  }
+}
+
+/** Runs a projen task with its output held back (CDK's synth notes and notices); shown only if it fails. */
+function quietTask(task: string, what: string): void {
+  const t0 = Date.now();
+  process.stdout.write(`  ${what}… `);
+  const r = spawnSync('npx', ['projen', task], { cwd: REPO_ROOT, encoding: 'utf8', env: process.env, maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) {
+    process.stdout.write('failed\n');
+    process.stderr.write(`${r.stdout ?? ''}${r.stderr ?? ''}`);
+    console.error(`playground: \`npx projen ${task}\` failed${r.error ? ` (${r.error.message})` : ''}`);
+    process.exit(1);
+  }
+  process.stdout.write(`done (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+}
+
 function time(): string {
   return new Date().toISOString().slice(11, 19);
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), process.env);
+  await checkPorts(args);
+  console.log('cdk-cognito-edge-auth playground: building');
+  quietTask('bundle', 'edge bundle (assets/edge-auth/index.js)');
+  quietTask('synth:example', 'example app synthesised (example/cdk.out)');
   let pg;
   try {
     pg = await startPlayground({

@@ -58,7 +58,8 @@ export async function startOrigin(options: OriginOptions = {}): Promise<Origin> 
       + `<title>${escapeHtml(title)}</title>`
       + '<style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}'
       + 'nav a{margin-right:1rem}code{background:#f3f3f3;padding:0 .2rem}table{border-collapse:collapse}'
-      + 'td,th{border:1px solid #ddd;padding:.2rem .5rem;text-align:left}</style></head><body>'
+      + 'td,th{border:1px solid #ddd;padding:.2rem .5rem;text-align:left}'
+      + 'pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f3f3f3;padding:.5rem}</style></head><body>'
       + '<nav><a href="/">Home</a><a href="/reports/2026?tab=q3">Report (deep link)</a><a href="/fetch">fetch() demo</a>'
       + `<a id="sign-out" href="${escapeHtml(signOut)}">Sign out</a></nav>`
       + `${inner}</body></html>`;
@@ -85,7 +86,8 @@ export async function startOrigin(options: OriginOptions = {}): Promise<Origin> 
     + '<script>document.getElementById("load").addEventListener("click", async () => {'
     + 'const out = document.getElementById("result");'
     + 'try { const r = await fetch("/api/data.json", { headers: { Accept: "application/json" } });'
-    + 'out.textContent = r.status + " " + await r.text(); out.dataset.status = String(r.status); }'
+    + 'let body = await r.text(); try { body = JSON.stringify(JSON.parse(body), null, 2); } catch {}'
+    + 'out.textContent = r.status + " " + body; out.dataset.status = String(r.status); }'
     + 'catch (e) { out.textContent = "failed: " + e; out.dataset.status = "error"; } });</script>');
 
   const galleryPage = page('Gallery', '<h1 id="title">Gallery</h1>'

@@ -6,8 +6,10 @@
 # it holds, as one failed test each.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=1
-export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1
+# Node 22 (installed from the npm registry into .node22/ when the machine's node is older).
+source scripts/node22.sh
+# A deprecated aws-cdk-lib API reached by any suite fails it instead of printing a warning.
+export JSII_DEPRECATED=fail
 
 rm -rf test-reports && mkdir -p test-reports
 outcomes=()
@@ -29,6 +31,12 @@ stage build npx projen build
 stage cfn-lint npx projen test:cfn-lint
 stage e2e npx projen test:e2e
 stage python npx projen test:python
+# The construct tests against the newest aws-cdk-lib on npm (the build stage uses the lowest
+# declared one).
+stage cdk-latest bash scripts/test-cdk-latest.sh
+# What a release would publish (npm, PyPI, Maven, Go), built in a scratch clone; the Python suite
+# runs there against the newest aws-cdk-lib on PyPI, with the wheel the release built.
+stage release npx projen release:dry-run
 
 # Its exit status is this script's: non-zero when the closing line counts any failure.
 node scripts/summarize-junit.js "${outcomes[@]}"

@@ -5,8 +5,7 @@
 # Extra arguments are passed to jest (e.g. -t 'deep link').
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=1
-export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1
+source scripts/node22.sh
 
 CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium}"
 if [ ! -x "$CHROMIUM" ]; then
@@ -16,14 +15,17 @@ if [ ! -x "$CHROMIUM" ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
-"$CHROMIUM" --version
+# (Debian's chromium wrapper script prints a shell error about its memory check on stderr.)
+"$CHROMIUM" --version 2>/dev/null
 
 echo "==> bundle (assets/edge-auth/index.js)"
 npx projen bundle
 echo "==> synth:example (example/cdk.out)"
 # The e2e config.json must come from the example template through buildEdgeConfig (the custom
 # resource's code path): without the template there is nothing to test against.
-if ! npx projen synth:example; then
+# cdk synth's notes ("Supply a stack id…", feature flags) are shown only when it fails.
+if ! synth_out=$(npx projen synth:example 2>&1); then
+  echo "$synth_out" >&2
   echo "==> synth:example failed: the e2e suite needs the example template" >&2
   exit 1
 fi

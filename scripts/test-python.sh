@@ -4,19 +4,26 @@
 #      while its inputs (.jsii, rosetta tablet, handler bundles) are unchanged;
 #   2. install it in the virtualenv .venv/ (gitignored, reused between runs) together with
 #      aws-cdk-lib and constructs from PyPI at the library's declared minimum (package.json
-#      peerDependencies) and pytest;
-#   3. run the pytest suite in test/python/, writing test-reports/pytest.xml for
-#      scripts/summarize-junit.js. pytest's closing line is printed; "no tests ran" is a failure.
-# Prints the wheel's size and the suite's time. Extra arguments go to pytest.
+#      peerDependencies) and pytest; with CDK_VERSION=latest, in .venv-cdk-latest/ with the
+#      newest aws-cdk-lib PyPI serves (and the constructs it asks for);
+#   3. run the pytest suite in test/python/, writing test-reports/pytest.xml (pytest-cdk-latest.xml)
+#      for scripts/summarize-junit.js. pytest's closing line is printed; "no tests ran" is a failure.
+# JSII_DEPRECATED=fail: a deprecated aws-cdk-lib API that the construct calls raises instead of
+# printing a warning. Prints the wheel's size and the suite's time. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=1
-export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1
+source scripts/node22.sh
+export JSII_DEPRECATED=fail
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 export PYTHONDONTWRITEBYTECODE=1
 
 PYTHON=${PYTHON:-python3}
-VENV=.venv
+CDK_VERSION=${CDK_VERSION:-min}
+case "$CDK_VERSION" in
+  min) VENV=.venv; REPORT=pytest.xml; SUITE=python ;;
+  latest) VENV=.venv-cdk-latest; REPORT=pytest-cdk-latest.xml; SUITE="python (aws-cdk-lib latest)" ;;
+  *) echo "CDK_VERSION must be min or latest, got $CDK_VERSION" >&2; exit 2 ;;
+esac
 OUT=dist/python
 DIST=cdk_cognito_edge_auth
 log() { echo "[test:python] $*"; }
@@ -87,9 +94,16 @@ min_version() { # the lowest version a peerDependencies range allows: "^2.257.0"
     const m = /(\d+\.\d+\.\d+)/.exec(r ?? ""); if (!m) { console.error(`no version for ${process.argv[1]}: ${r}`); process.exit(1); }
     console.log(m[1]);' "$1"
 }
-CDK=$(min_version aws-cdk-lib)
-CONSTRUCTS=$(min_version constructs)
-REQS="aws-cdk-lib==$CDK constructs==$CONSTRUCTS pytest~=8.3"
+if [ "$CDK_VERSION" = latest ]; then
+  CDK=$(python -m pip index versions aws-cdk-lib 2>/dev/null | sed -nE '1s/^aws-cdk-lib \((.*)\)$/\1/p')
+  [ -n "$CDK" ] || { log "could not read the newest aws-cdk-lib version from PyPI"; exit 1; }
+  log "newest aws-cdk-lib on PyPI: $CDK"
+  REQS="aws-cdk-lib==$CDK pytest~=8.3"
+else
+  CDK=$(min_version aws-cdk-lib)
+  CONSTRUCTS=$(min_version constructs)
+  REQS="aws-cdk-lib==$CDK constructs==$CONSTRUCTS pytest~=8.3"
+fi
 # Reinstall only what changed: the requirements (a stamp in the venv) and the wheel (its hash).
 DEPS_STAMP="$VENV/.deps-stamp"
 WHEEL_STAMP="$VENV/.wheel-stamp"
@@ -117,7 +131,7 @@ mkdir -p test-reports
 log "pytest test/python"
 t0=$(date +%s.%N)
 set +e
-python -m pytest test/python --junitxml=test-reports/pytest.xml -q "$@"
+python -m pytest test/python --junitxml="test-reports/$REPORT" -o junit_suite_name="$SUITE" -q "$@"
 rc=$?
 set -e
 elapsed=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')

@@ -106,7 +106,7 @@ describe('protectedBehaviors', () => {
   test('associations for other event types are kept', () => {
     const f = fixture({ region: 'us-east-1' });
     const other = new lambda.Function(f.stack, 'Other', {
-      runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async e=>e'),
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async e=>e'),
     });
     const dist = new cloudfront.Distribution(f.stack, 'Dist2', {
       defaultBehavior: {

@@ -139,7 +139,7 @@ describe('protectedBehaviors', () => {
   test('a behaviour that already has a viewer-request Lambda@Edge function', () => {
     const f = fixture({ region: 'us-east-1' });
     const fn = new lambda.Function(f.stack, 'Mine', {
-      runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async e=>e'),
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async e=>e'),
     });
     f.distribution.addBehavior('/mine/*', new origins.HttpOrigin('o.example.com'), {
       edgeLambdas: [{ eventType: cloudfront.LambdaEdgeEventType.VIEWER_REQUEST, functionVersion: fn.currentVersion }],

@@ -390,3 +390,19 @@ describe('keys, availability and failure modes', () => {
     }
   });
 });
+
+test('after a wrong password the form keeps the username (escaped) and focuses the password; the page has an inline icon', async () => {
+  const form = await get(authorizePath({ identity_provider: 'EntraID' }));
+  const html = await form.text();
+  expect(html).toMatch(/<link rel="icon" href="data:image\/svg\+xml,[^"]+">/);
+  expect(html).toMatch(/<input name="username"[^>]* value="" autofocus>/);
+  const requestId = /name="request" value="([^"]+)"/.exec(html)![1];
+
+  const bad = await fetch(`${cognito.url}/login`, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ request: requestId, username: 'alice"><b>', password: 'nope' }).toString() });
+  const again = await bad.text();
+  expect(again).toContain('Incorrect username or password.');
+  expect(again).toContain('value="alice&#34;&#62;&#60;b&#62;"');
+  expect(again).not.toContain('<b>');
+  expect(again).toMatch(/<input name="password" type="password" autocomplete="current-password" autofocus>/);
+  expect(again).not.toMatch(/<input name="username"[^>]*autofocus/);
+});

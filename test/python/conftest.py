@@ -8,16 +8,11 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import os
 import socket
 from types import SimpleNamespace
 from typing import Any, Dict, List, Optional, Tuple
 
-# Before aws_cdk starts the jsii kernel (node): no end-of-life banner for the node version.
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "1")
-os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
-
-import pytest  # noqa: E402
+import pytest
 from aws_cdk import App, Environment, Stack
 from aws_cdk import assertions
 from aws_cdk import aws_certificatemanager as acm
@@ -128,7 +123,7 @@ def distribution_with_edge_lambda(
     fn = cloudfront.experimental.EdgeFunction(
         stack,
         function_id,
-        runtime=lambda_.Runtime.NODEJS_20_X,
+        runtime=lambda_.Runtime.NODEJS_22_X,
         handler="index.handler",
         code=lambda_.Code.from_inline(f"exports.handler = async (e) => e.Records[0].cf.{passed_on};"),
     )
