@@ -14,8 +14,8 @@ import { serializeRegistrations, urlsListedOnClient } from './private/callback-r
 import { ConfigProvider } from './private/config-provider';
 import { createEdgeFunction, EDGE_REGION, FUNCTION_TAG } from './private/edge-function';
 import { ValidationError } from './private/errors';
-import { signedOutPathFor } from './private/signed-out-path';
 import { dropUndefined, readAliases, resolveSettings, validateBehaviors, validateCookieDomainAgainstAliases } from './private/settings';
+import { signedOutPathFor } from './private/signed-out-path';
 import { authDomainOf, fingerprintOf, validateClient } from './private/user-pool-client';
 
 /**
