@@ -14,6 +14,7 @@ import { createEdgeFunction, EDGE_REGION } from './private/edge-function';
 import { ValidationError } from './private/errors';
 import { dropUndefined, readAliases, resolveSettings, validateBehaviors, validateCookieDomainAgainstAliases } from './private/settings';
 import { authDomainOf, fingerprintOf, validateClient } from './private/user-pool-client';
+import { userPoolArn } from './private/user-pool-region';
 
 /**
  * Level of the JSON-line logs the edge function writes (to CloudWatch Logs in the region that
@@ -273,7 +274,7 @@ export class CognitoEdgeAuth extends Construct {
       bundleBucket: bundle.s3BucketName,
       bundleKey: bundle.s3ObjectKey,
       stateSecretArn: stateSecret.secretArn,
-      userPoolArn: props.userPool.userPoolArn,
+      userPoolArn: userPoolArn(this, props.userPool),
       registerCallbackUrls: settings.registerCallbackUrls,
     });
 

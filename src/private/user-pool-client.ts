@@ -8,6 +8,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { clientRendering } from './client-rendering';
 import { ValidationError, WarningId } from './errors';
+import { userPoolRegion } from './user-pool-region';
 
 /**
  * Checks of a client defined in this app (an imported one is checked at deploy time): the code
@@ -69,5 +70,5 @@ export function authDomainOf(scope: Construct, domain: cognito.IUserPoolDomain, 
   } else if (name.includes('.')) {
     return `https://${name}`;
   }
-  return `https://${name}.auth.${pool.env.region}.amazoncognito.com`;
+  return `https://${name}.auth.${userPoolRegion(pool)}.amazoncognito.com`;
 }
