@@ -1,4 +1,4 @@
-import { Aws, CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Aws, CustomResource, Duration, Lazy, NestedStack, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,7 +11,9 @@ import { assetDir } from './private/asset-paths';
 import { DistributionBehaviors } from './private/behaviors';
 import { ConfigProvider } from './private/config-provider';
 import { createEdgeFunction, EDGE_REGION } from './private/edge-function';
-import { ValidationError } from './private/errors';
+import { nameErrorsAfter, ValidationError } from './private/errors';
+import { claimDistribution, cookieCollisions, registerInstance } from './private/instances';
+import { acknowledge, NAG_REASONS } from './private/nag';
 import { dropUndefined, readAliases, resolveSettings, validateBehaviors, validateCookieDomainAgainstAliases } from './private/settings';
 import { authDomainOf, fingerprintOf, validateClient } from './private/user-pool-client';
 import { userPoolArn } from './private/user-pool-region';
@@ -208,6 +210,19 @@ export interface CognitoEdgeAuthProps {
   readonly refreshTokenValidity?: Duration;
 }
 
+/**
+ * Options of {@link CognitoEdgeAuth.addDistribution}.
+ */
+export interface AddDistributionOptions {
+  /**
+   * The distribution's alternate domain names (CNAMEs): accepted as request hosts by the edge
+   * function, and registered with their callback and sign-out URLs. Literal names, known at synth.
+   *
+   * @default - only the distribution's own `*.cloudfront.net` name
+   */
+  readonly domainNames?: string[];
+}
+
 /** Public contract: changing these replaces users' resources. */
 const CONFIG_RESOURCE_TYPE = 'Custom::CognitoEdgeAuthConfig';
 const CALLBACK_URLS_RESOURCE_TYPE = 'Custom::CognitoEdgeAuthCallbackUrls';
@@ -235,13 +250,27 @@ export class CognitoEdgeAuth extends Construct {
   public readonly functionVersion: lambda.IVersion;
 
   /**
-   * The callback URLs: `https://<domain><callbackPath>` for the distribution's domain name and
-   * each alias (the first may be a token).
+   * The viewer-request function version as a `cloudfront.EdgeLambda`, for behaviors you attach it
+   * to yourself (another distribution's, see {@link addDistribution}).
    */
-  public readonly callbackUrls: string[];
+  public readonly edgeLambda: cloudfront.EdgeLambda;
+
+  /** Name of the edge function (in us-east-1); its replicas log to `/aws/lambda/us-east-1.<name>`. */
+  public readonly functionName: string;
+
+  /** The Secrets Manager secret whose value signs the OAuth state (copied into the function at deploy time). */
+  public readonly stateSecret: secretsmanager.ISecret;
+
+  private readonly callbackPath: string;
+  private readonly signOutRedirectPath: string;
+  private readonly registerUrls: boolean;
+  /** Domain names served (the distribution's own name first, maybe a token), and extra allowed hosts. */
+  private readonly domains: string[] = [];
+  private readonly extraAliases: string[] = [];
 
   constructor(scope: Construct, id: string, props: CognitoEdgeAuthProps) {
     super(scope, id);
+    nameErrorsAfter(this.node.path);
     const stack = Stack.of(this);
     if (Token.isUnresolved(stack.region) || Token.isUnresolved(stack.account)) {
       throw new ValidationError('the stack needs an explicit account and region, because the edge function is created in us-east-1 ' +
@@ -253,11 +282,24 @@ export class CognitoEdgeAuth extends Construct {
     const behaviors = new DistributionBehaviors(props.distribution);
     const aliases = readAliases(behaviors.aliases);
     validateCookieDomainAgainstAliases(this, settings.cookieDomain, aliases);
+    registerInstance(this, props.cookieSettings?.namePrefix, settings.cookieDomain);
+    claimDistribution(this, props.distribution, aliases);
+    this.node.addValidation({ validate: () => cookieCollisions(this) });
+    this.callbackPath = settings.callbackPath;
+    this.signOutRedirectPath = settings.signOutRedirectPath;
+    this.registerUrls = settings.registerCallbackUrls;
+    this.checkStackOf(props.distribution, 'distribution');
 
     // ---- the edge function and its role, in us-east-1 (private/edge-function.ts) ----
     const edge = createEdgeFunction(this, settings);
     this.edgeFunction = edge.function;
     this.role = edge.role;
+    this.functionName = edge.functionName;
+    acknowledge(edge.role, [
+      { rule: 'AwsSolutions-IAM5', finding: `Resource::arn:<AWS::Partition>:logs:*:${stack.account}:log-group:/aws/lambda/${EDGE_REGION}.${edge.functionName}:*`, reason: NAG_REASONS.edgeLogs },
+      { rule: 'AwsSolutions-IAM5', finding: `Resource::arn:<AWS::Partition>:logs:${EDGE_REGION}:${stack.account}:log-group:/aws/lambda/${edge.functionName}:*`, reason: NAG_REASONS.edgeTestLogs },
+    ]);
+    acknowledge(edge.function, [{ rule: 'AwsSolutions-L1', reason: NAG_REASONS.runtime }]);
 
     // ---- deploy-time configuration, in this stack (private/config-provider.ts) ----
     const provider = ConfigProvider.of(stack);
@@ -269,6 +311,8 @@ export class CognitoEdgeAuth extends Construct {
       description: `Key that signs the OAuth state of ${edge.functionName} (cdk-cognito-edge-auth)`,
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
     });
+    this.stateSecret = stateSecret;
+    acknowledge(stateSecret, [{ rule: 'AwsSolutions-SMG4', reason: NAG_REASONS.stateSecret }]);
     provider.allow({
       functionArn: `arn:${Aws.PARTITION}:lambda:${EDGE_REGION}:${stack.account}:function:${edge.functionName}`,
       bundleBucket: bundle.s3BucketName,
@@ -277,6 +321,13 @@ export class CognitoEdgeAuth extends Construct {
       userPoolArn: userPoolArn(this, props.userPool),
       registerCallbackUrls: settings.registerCallbackUrls,
     });
+    const providerPolicy = provider.role.node.tryFindChild('DefaultPolicy');
+    if (providerPolicy) {
+      acknowledge(providerPolicy, [{
+        rule: 'AwsSolutions-IAM5', finding: `Resource::arn:<AWS::Partition>:lambda:${EDGE_REGION}:${stack.account}:function:${edge.functionName}:*`, reason: NAG_REASONS.versions,
+      }]);
+    }
+    acknowledge(provider.function, [{ rule: 'AwsSolutions-L1', reason: NAG_REASONS.runtime }]);
 
     // What goes into config.json besides the Cognito ids and the deploy-time values (lambda-src/shared/edge-config.ts).
     const edgeConfig = dropUndefined({
@@ -287,7 +338,8 @@ export class CognitoEdgeAuth extends Construct {
       scopes: settings.scopes,
       requiredGroups: props.requiredGroups,
       pathRules: props.pathAuthorizations?.map((r) => ({ pathPattern: r.pathPattern, requiredGroups: r.requiredGroups })),
-      aliases: aliases.length > 0 ? aliases : undefined,
+      // lazy: addDistribution may add hosts later
+      aliases: Lazy.any({ produce: () => aliases.length + this.extraAliases.length > 0 ? [...aliases, ...this.extraAliases] : undefined }),
       cookies: settings.cookies,
       forwardAuthCookies: props.forwardAuthCookies ?? false,
       logLevel: props.logLevel ?? LogLevel.WARN,
@@ -318,6 +370,7 @@ export class CognitoEdgeAuth extends Construct {
     }
     const versionArn = config.getAttString('VersionArn');
     this.functionVersion = lambda.Version.fromVersionArn(this, 'FunctionVersion', versionArn);
+    this.edgeLambda = { functionVersion: this.functionVersion, eventType: cloudfront.LambdaEdgeEventType.VIEWER_REQUEST, includeBody: false };
 
     // ---- the viewer-request association (private/behaviors.ts) ----
     const isProtected = (pattern: string) => settings.protectedBehaviors === undefined || settings.protectedBehaviors.has(pattern);
@@ -325,9 +378,7 @@ export class CognitoEdgeAuth extends Construct {
     this.node.addValidation({ validate: () => validateBehaviors(this, behaviors.resolve(), settings, isProtected) });
 
     // ---- callback and sign-out URLs on the user pool client ----
-    const domains = [props.distribution.distributionDomainName, ...aliases];
-    this.callbackUrls = domains.map((d) => `https://${d}${settings.callbackPath}`);
-    const logoutUrls = domains.map((d) => `https://${d}${settings.signOutRedirectPath}`);
+    this.domains.push(props.distribution.distributionDomainName, ...aliases);
     if (settings.registerCallbackUrls) {
       const urls = new CustomResource(this, 'CallbackUrls', { // id: public contract
         serviceToken: provider.function.functionArn,
@@ -335,8 +386,8 @@ export class CognitoEdgeAuth extends Construct {
         properties: {
           UserPoolId: props.userPool.userPoolId,
           ClientId: props.userPoolClient.userPoolClientId,
-          CallbackUrls: this.callbackUrls,
-          LogoutUrls: logoutUrls,
+          CallbackUrls: Lazy.list({ produce: () => this.callbackUrls }),
+          LogoutUrls: Lazy.list({ produce: () => this.logoutUrls }),
           ClientFingerprint: clientFingerprint,
         },
       });
@@ -344,5 +395,82 @@ export class CognitoEdgeAuth extends Construct {
     }
 
     validateClient(this, props.userPoolClient, settings.scopes, props.identityProvider);
+    nameErrorsAfter(undefined);
+  }
+
+  /**
+   * The callback URLs: `https://<domain><callbackPath>` for the distribution's own domain name
+   * (a token: `xxx.cloudfront.net`), then each alternate domain name, then those of the
+   * distributions added with {@link addDistribution}.
+   *
+   * Do not put these on the `oAuth.callbackUrls` of a client defined in the same app: the
+   * distribution's own name is a token of the distribution, which depends on the edge function,
+   * which reads the client — a dependency cycle. The construct registers them at deploy time
+   * (`registerCallbackUrls`); if you register URLs on the client yourself, use
+   * {@link aliasCallbackUrls}.
+   */
+  public get callbackUrls(): string[] {
+    return this.domains.map((d) => `https://${d}${this.callbackPath}`);
+  }
+
+  /**
+   * The sign-out URLs: `https://<domain><signOutRedirectPath>` for the same domains as
+   * {@link callbackUrls} (the first is a token: see there).
+   */
+  public get logoutUrls(): string[] {
+    return this.domains.map((d) => `https://${d}${this.signOutRedirectPath}`);
+  }
+
+  /**
+   * The callback URLs of the alternate domain names only (literal strings, no token of the
+   * distribution): safe for the `oAuth.callbackUrls` of a client defined in the same app.
+   */
+  public get aliasCallbackUrls(): string[] {
+    return this.domains.slice(1).filter((d) => !Token.isUnresolved(d)).map((d) => `https://${d}${this.callbackPath}`);
+  }
+
+  /** The sign-out URLs of the alternate domain names only (see {@link aliasCallbackUrls}). */
+  public get aliasLogoutUrls(): string[] {
+    return this.domains.slice(1).filter((d) => !Token.isUnresolved(d)).map((d) => `https://${d}${this.signOutRedirectPath}`);
+  }
+
+  /**
+   * Serve another distribution with this construct's function: its domain names become allowed
+   * request hosts and, with `registerCallbackUrls`, their callback and sign-out URLs are added to
+   * the app client. Attach {@link edgeLambda} to that distribution's behaviors yourself.
+   *
+   * The distribution must be in this construct's stack or in a `NestedStack` of it when
+   * `registerCallbackUrls` is on: from another stack, the two stacks would reference each other.
+   */
+  public addDistribution(distribution: cloudfront.IDistribution, options: AddDistributionOptions = {}): void {
+    nameErrorsAfter(this.node.path);
+    const names = options.domainNames ?? [];
+    for (const name of names) {
+      if (Token.isUnresolved(name) || !/^(?=.{1,253}$)[A-Za-z0-9*](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/.test(name)) {
+        throw new ValidationError(`addDistribution: domainNames must be literal DNS names such as 'app.example.com' (known at synth), got ${JSON.stringify(name)}`);
+      }
+    }
+    claimDistribution(this, distribution, names);
+    this.checkStackOf(distribution, 'addDistribution');
+    this.domains.push(distribution.distributionDomainName, ...names);
+    this.extraAliases.push(...names);
+    nameErrorsAfter(undefined);
+  }
+
+  /**
+   * With callback registration on, a distribution in another (top-level) stack would make the two
+   * stacks reference each other (the distribution uses the version from this stack; the
+   * registration reads the distribution's domain name): say so, instead of CDK's cyclic-reference error.
+   */
+  private checkStackOf(distribution: cloudfront.IDistribution, prop: string): void {
+    if (!this.registerUrls) return;
+    const own = Stack.of(this);
+    let s: Stack | undefined = Stack.of(distribution);
+    while (s !== undefined && s !== own) s = NestedStack.isNestedStack(s) ? s.nestedStackParent : undefined;
+    if (s === own) return;
+    throw new ValidationError(`${prop}: the distribution ${distribution.node.path} is in stack ${Stack.of(distribution).stackName}, the CognitoEdgeAuth in ${own.stackName}; ` +
+      'with registerCallbackUrls the stacks would reference each other (the distribution uses the function version from this stack, the callback ' +
+      'registration needs the distribution\'s domain name), which CloudFormation cannot deploy. Create the CognitoEdgeAuth in the distribution\'s stack, ' +
+      'or the distribution in this stack or a NestedStack of it, or set registerCallbackUrls: false and add callbackUrls and logoutUrls to the app client yourself');
   }
 }

@@ -9,10 +9,26 @@
  * the CDK reports them together when the app is synthesised.
  */
 export class ValidationError extends Error {
+  /** Path of the CognitoEdgeAuth whose props were refused, when the error came from its constructor. */
+  public readonly constructPath?: string;
+
   constructor(message: string) {
-    super(`CognitoEdgeAuth: ${message}`);
+    const at = constructorPath;
+    super(`CognitoEdgeAuth: ${message}${at === undefined ? '' : ` (at ${at})`}`);
     this.name = 'ValidationError';
+    this.constructPath = at;
   }
+}
+
+/** Path of the CognitoEdgeAuth whose constructor is running (its errors name it). */
+let constructorPath: string | undefined;
+
+/**
+ * Errors thrown from now on name `path` (with several instances, users can tell which one failed);
+ * `undefined` when the constructor is done.
+ */
+export function nameErrorsAfter(path: string | undefined): void {
+  constructorPath = path;
 }
 
 /** Prefix of the ids of every warning the construct adds (`Annotations.addWarningV2`). */
@@ -29,7 +45,6 @@ export const WarningId = {
   tokenMaxAge: `${WARNING_PREFIX}cookieSettings.tokenMaxAge`,
   runtime: `${WARNING_PREFIX}runtime`,
   removalPolicy: `${WARNING_PREFIX}removalPolicy`,
-  cookieDomain: `${WARNING_PREFIX}cookieDomain`,
   viewerProtocolPolicy: `${WARNING_PREFIX}viewerProtocolPolicy`,
   userPoolDomain: `${WARNING_PREFIX}userPoolDomain`,
 } as const;

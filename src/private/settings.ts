@@ -175,7 +175,8 @@ export function validateCookieDomainAgainstAliases(scope: Construct, domain: str
     throw new ValidationError(`cookieSettings.domain ${JSON.stringify(domain)} covers none of the distribution's domain names (${concrete.join(', ') || 'none'}): ` +
       'browsers would drop the cookies and every login would loop; set it to a parent domain of an alias, or remove it');
   }
-  Annotations.of(scope).addWarningV2(WarningId.cookieDomain,
+  // Info, not a warning: it holds for every valid Domain, and a warning would fail `cdk synth --strict`.
+  Annotations.of(scope).addInfo(
     `cookieSettings.domain: with a Domain set, logins work only on hosts inside ${domain}, not through the distribution's *.cloudfront.net name`);
 }
 

@@ -1,12 +1,13 @@
 /**
- * cdk-nag (v3) AwsSolutions over apps that use the construct. Every finding in the construct's
- * resources is acknowledged with a written reason (README "cdk-nag" lists the same ones for
- * users); findings in the test fixture's own user pool and distribution are the user's business.
+ * cdk-nag (v3) AwsSolutions over apps that use the construct. The construct acknowledges every
+ * finding in its own resources itself, with a written reason (README "cdk-nag" lists the same
+ * ones); findings in the test fixture's own user pool and distribution are the user's business.
  */
 import { Stack, Validations } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { IConstruct } from 'constructs';
 import { addAuth, Fixture, fixture } from './helpers';
 import { CognitoEdgeAuth } from '../../src';
 
@@ -30,29 +31,10 @@ const REASONS: Record<string, string> = {
 const FIXTURE_RULES = ['AwsSolutions-COG1', 'AwsSolutions-COG2', 'AwsSolutions-COG3', 'AwsSolutions-COG8',
   'AwsSolutions-CFR1', 'AwsSolutions-CFR2', 'AwsSolutions-CFR3', 'AwsSolutions-CFR4'];
 
-function acknowledgeConstructFindings(f: Fixture, auth: CognitoEdgeAuth): void {
-  const fnName = Stack.of(auth.edgeFunction).resolve((auth.edgeFunction.node.defaultChild as lambda.CfnFunction).functionName);
-  const scopes: IConstruct[] = [auth, auth.edgeFunction, auth.role, f.stack.node.findChild('CognitoEdgeAuthProvider')];
-  for (const [id, reason] of Object.entries(REASONS)) {
-    const concrete = id.replace('<fn>', fnName).replace('<account>', f.stack.account);
-    for (const scope of scopes) acknowledge(scope, concrete, reason);
-  }
+function acknowledgeFixtureFindings(f: Fixture): void {
   for (const id of FIXTURE_RULES) {
     Validations.of(f.userPool).acknowledge({ id, reason: 'test fixture, not part of the construct' });
     Validations.of(f.distribution).acknowledge({ id, reason: 'test fixture, not part of the construct' });
-  }
-}
-
-/**
- * `Validations.of(scope).acknowledge()` refuses ids with more than one '::' (aws-cdk-lib 2.257),
- * and IAM5 finding ids quote ARNs with `<AWS::Partition>`; so write the same metadata entry that
- * acknowledge() writes, which cdk-nag reads.
- */
-function acknowledge(scope: IConstruct, id: string, reason: string): void {
-  if (id.split('::').length <= 2) {
-    Validations.of(scope).acknowledge({ id, reason });
-  } else {
-    scope.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [id]: reason });
   }
 }
 
@@ -61,24 +43,99 @@ function violations(f: Fixture): string[] {
   return report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath ?? r.resourceLogicalId}`));
 }
 
+/** The finding ids the construct acknowledges itself (cdk-nag 3 metadata), generalised, with their reasons. */
+function ownAcknowledgements(f: Fixture, auth: CognitoEdgeAuth): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of f.app.node.findAll()) {
+    if (FIXTURE_PATHS.some((p) => c.node.path.startsWith(p))) continue;
+    for (const m of c.node.metadata) {
+      if (m.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+      for (const [id, reason] of Object.entries(m.data as Record<string, string>)) out[generalise(id, auth)] = reason;
+    }
+  }
+  return out;
+}
+
+function generalise(id: string, auth: CognitoEdgeAuth): string {
+  return id.split(auth.functionName).join('<fn>').replace(/\d{12}/, '<account>');
+}
+
+/** Drop the metadata the construct wrote, to see the findings it would have without it. */
+function dropOwnAcknowledgements(f: Fixture): void {
+  for (const c of f.app.node.findAll()) {
+    const list = (c.node as unknown as { _metadata?: Array<{ type: string }> })._metadata ?? [];
+    for (let i = list.length - 1; i >= 0; i--) {
+      if (list[i].type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY && !FIXTURE_PATHS.some((p) => c.node.path.startsWith(p))) list.splice(i, 1);
+    }
+  }
+}
+const FIXTURE_PATHS = ['Site/Pool', 'Site/Distribution'];
+
 describe.each(['eu-west-1', 'us-east-1'])('cdk-nag AwsSolutions, stack in %s', (region) => {
-  test('passes with the documented acknowledgements', () => {
+  test('passes with no acknowledgement by the user of the construct\'s findings (the construct records its own, with reasons)', () => {
     const f = fixture({ region, behaviors: { '/api/*': {} } });
-    const auth = addAuth(f, { identityProvider: undefined, requiredGroups: ['staff'] });
-    acknowledgeConstructFindings(f, auth);
+    addAuth(f, { identityProvider: undefined, requiredGroups: ['staff'] });
+    acknowledgeFixtureFindings(f);
     expect(violations(f)).toEqual([]);
   });
 
-  test('every acknowledgement is needed (without them, exactly these findings appear)', () => {
+  test('the construct acknowledges exactly the findings it causes, each with the documented reason', () => {
     const f = fixture({ region });
-    addAuth(f);
-    for (const id of FIXTURE_RULES) {
-      Validations.of(f.userPool).acknowledge({ id, reason: 'fixture' });
-      Validations.of(f.distribution).acknowledge({ id, reason: 'fixture' });
-    }
-    const rules = new Set(violations(f).map((v) => v.split(' at ')[0].replace(/:function:[^:\]]+/, ':function:<fn>')
-      .replace(/us-east-1\.[^:\]]+/, 'us-east-1.<fn>').replace(/\/aws\/lambda\/(?!us-east-1\.)[^:\]]+/, '/aws/lambda/<fn>')
-      .replace(/\d{12}/, '<account>')));
+    const auth = addAuth(f);
+    acknowledgeFixtureFindings(f);
+    expect(ownAcknowledgements(f, auth)).toEqual(REASONS);
+    dropOwnAcknowledgements(f);
+    const rules = new Set(violations(f).map((v) => generalise(v.split(' at ')[0], auth)));
     expect([...rules].sort()).toEqual(Object.keys(REASONS).sort());
+  });
+
+  test('cdk-nag 2 reads the same acknowledgements from the resources\' cdk_nag metadata', () => {
+    const f = fixture({ region });
+    const auth = addAuth(f);
+    const edge = Template.fromStack(Stack.of(auth.edgeFunction));
+    edge.hasResource('AWS::IAM::Role', {
+      Metadata: {
+        cdk_nag: {
+          rules_to_suppress: [{
+            id: 'AwsSolutions-IAM5',
+            reason: REASONS['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:*:<account>:log-group:/aws/lambda/us-east-1.<fn>:*]'],
+            applies_to: [`Resource::arn:<AWS::Partition>:logs:*:${f.stack.account}:log-group:/aws/lambda/us-east-1.${auth.functionName}:*`],
+          }, {
+            id: 'AwsSolutions-IAM5',
+            reason: REASONS['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:us-east-1:<account>:log-group:/aws/lambda/<fn>:*]'],
+            applies_to: [`Resource::arn:<AWS::Partition>:logs:us-east-1:${f.stack.account}:log-group:/aws/lambda/${auth.functionName}:*`],
+          }],
+        },
+      },
+    });
+    edge.hasResource('AWS::Lambda::Function', {
+      Properties: Match.objectLike({ MemorySize: 128 }),
+      Metadata: Match.objectLike({ cdk_nag: { rules_to_suppress: [{ id: 'AwsSolutions-L1', reason: REASONS['AwsSolutions-L1'] }] } }),
+    });
+    Template.fromStack(f.stack).hasResource('AWS::SecretsManager::Secret', {
+      Metadata: Match.objectLike({ cdk_nag: { rules_to_suppress: [{ id: 'AwsSolutions-SMG4', reason: REASONS['AwsSolutions-SMG4'] }] } }),
+    });
+  });
+
+  test('two constructs in one stack: the shared provider policy acknowledges each function\'s versions once', () => {
+    const f = fixture({ region });
+    const a = addAuth(f);
+    const b = new CognitoEdgeAuth(f.stack, 'Auth2', {
+      distribution: new cloudfront.Distribution(f.stack, 'Other', {
+        defaultBehavior: { origin: new origins.HttpOrigin('o.example.com'), viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS },
+      }),
+      userPool: f.userPool,
+      userPoolClient: f.userPoolClient,
+      userPoolDomain: f.userPoolDomain,
+    });
+    acknowledgeFixtureFindings(f);
+    for (const id of FIXTURE_RULES) Validations.of(f.stack.node.findChild('Other')).acknowledge({ id, reason: 'test fixture, not part of the construct' });
+    expect(violations(f)).toEqual([]);
+    const [policy] = Object.values(Template.fromStack(f.stack).findResources('AWS::IAM::Policy'));
+    expect(policy.Metadata.cdk_nag.rules_to_suppress).toEqual([{
+      id: 'AwsSolutions-IAM5',
+      reason: REASONS['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:us-east-1:<account>:function:<fn>:*]'],
+      applies_to: [a, b].map((x) => `Resource::arn:<AWS::Partition>:lambda:us-east-1:${f.stack.account}:function:${x.functionName}:*`),
+    }]);
   });
 });

@@ -158,13 +158,16 @@ describe('protectedBehaviors', () => {
     expect(() => f.app.synth()).toThrow(/behaviour '\/cff\/\*' has a CloudFront Function on a viewer event/);
   });
 
-  test('two constructs protecting the same behaviour', () => {
-    const f = fixture();
-    addAuth(f);
-    new CognitoEdgeAuth(f.stack, 'Again', {
-      distribution: f.distribution, userPool: f.userPool, userPoolClient: f.userPoolClient, userPoolDomain: f.userPoolDomain,
-    });
-    expect(() => f.app.synth()).toThrow(/the default behaviour \('\*'\) already has a viewer-request Lambda@Edge function/);
+  test('two constructs on the same distribution: refused when the second is created, naming both', () => {
+    const f = fixture({ behaviors: { '/a/*': {} } });
+    addAuth(f, { protectedBehaviors: ['*'] });
+    expect(() => new CognitoEdgeAuth(f.stack, 'Again', {
+      distribution: f.distribution,
+      userPool: f.userPool,
+      userPoolClient: f.userPoolClient,
+      userPoolDomain: f.userPoolDomain,
+      protectedBehaviors: ['/a/*'],
+    })).toThrow(/^CognitoEdgeAuth: distribution Site\/Distribution is already protected by the CognitoEdgeAuth at Site\/Auth; .*use one instance.* \(at Site\/Again\)$/);
   });
 });
 
@@ -189,9 +192,10 @@ describe('cookieSettings', () => {
     expect(errorOf({ cookieSettings: { domain: 'example.com' } })).toMatch(/covers none of the distribution's domain names \(none\)/);
   });
 
-  test('warnings: domain set, tokenMaxAge beyond a day', () => {
-    warningsOf({ cookieSettings: { domain: 'example.com' } }, { distributionProps: { domainNames: ['www.example.com'], certificate: cert() } })
-      .hasWarning('/Site/Auth', Match.stringLikeRegexp('logins work only on hosts inside example.com'));
+  test('domain set: an info (not a warning, so `cdk synth --strict` passes); tokenMaxAge beyond a day: a warning', () => {
+    const domainSet = warningsOf({ cookieSettings: { domain: 'example.com' } }, { distributionProps: { domainNames: ['www.example.com'], certificate: cert() } });
+    domainSet.hasInfo('/Site/Auth', Match.stringLikeRegexp('logins work only on hosts inside example.com'));
+    domainSet.hasNoWarning('/Site/Auth', Match.anyValue());
     warningsOf({ cookieSettings: { tokenMaxAge: Duration.days(2) } })
       .hasWarning('/Site/Auth', Match.stringLikeRegexp('tokenMaxAge: 2 days is ignored beyond 1 day'));
   });
