@@ -7,6 +7,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CookieSettings } from './cookie-settings';
+import { resolveGroupsClaim, resolvePublicPaths } from './private/access';
 import { assetDir } from './private/asset-paths';
 import { DistributionBehaviors } from './private/behaviors';
 import { ConfigProvider } from './private/config-provider';
@@ -208,6 +209,33 @@ export interface CognitoEdgeAuthProps {
    * @default - read from the client at deploy time, else 30 days
    */
   readonly refreshTokenValidity?: Duration;
+
+  /**
+   * Path patterns anyone may request without signing in, e.g. `/robots.txt`, `/.well-known/*`,
+   * `/health`.
+   *
+   * CloudFront-style patterns (`*` any run of characters, `?` exactly one), matched against the
+   * same canonical path as `pathAuthorizations`, before the session is looked at: a request for a
+   * public path is passed to the origin as it is (the library's cookies removed, no identity
+   * header), signed in or not. The callback and sign-out paths keep their meaning.
+   *
+   * @default - every path needs a session
+   */
+  readonly publicPaths?: string[];
+
+  /**
+   * The id-token claim that carries the user's groups, for `requiredGroups` and
+   * `pathAuthorizations`.
+   *
+   * Users federated from an identity provider such as Entra ID are not in Cognito groups: their
+   * groups or app roles reach the id token through an attribute mapping (e.g. the IdP's `roles`
+   * claim mapped to `custom:roles`) or a pre-token-generation trigger. The claim may be a JSON
+   * array, a string in Cognito's bracketed list form (`[a, b]`), a JSON array in a string, or a
+   * single value.
+   *
+   * @default 'cognito:groups'
+   */
+  readonly groupsClaim?: string;
 }
 
 /**
@@ -344,6 +372,8 @@ export class CognitoEdgeAuth extends Construct {
       forwardAuthCookies: props.forwardAuthCookies ?? false,
       logLevel: props.logLevel ?? LogLevel.WARN,
       refreshTokenValiditySeconds: props.refreshTokenValidity?.toSeconds(),
+      publicPaths: resolvePublicPaths(props.publicPaths),
+      groupsClaim: resolveGroupsClaim(props.groupsClaim),
     });
     const clientFingerprint = fingerprintOf(props.userPoolClient);
     const config = new CustomResource(this, 'EdgeConfig', { // id: public contract

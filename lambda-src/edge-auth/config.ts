@@ -56,6 +56,10 @@ export interface ResolvedConfig {
   readonly logLevel: LogLevel;
   readonly refreshTokenValiditySeconds: number;
   readonly upstreamTimeoutMs: number;
+  /** Compiled `publicPaths` (empty: none). */
+  readonly publicPaths: readonly RegExp[];
+  /** The id-token claim that carries the groups. */
+  readonly groupsClaim: string;
 }
 
 /** Defaults of the optional fields (documented in edge-config.ts). */
@@ -187,6 +191,15 @@ function pathRules(raw: Record<string, unknown>): ResolvedPathRule[] {
   });
 }
 
+function groupsClaim(raw: Record<string, unknown>): string {
+  const value = ownProperty(raw, 'groupsClaim');
+  if (value === undefined) return 'cognito:groups';
+  assertNonEmptyString(value, failFor('groupsClaim'));
+  assertMatches(value, PRINTABLE, failFor('groupsClaim'), 'a claim name (printable, no spaces)');
+  if (value.length > 256 || value === '__proto__') throw failFor('groupsClaim')('a claim name of at most 256 characters');
+  return value;
+}
+
 /**
  * Validate a parsed `config.json` and resolve its defaults.
  * @throws ConfigError naming the first invalid field.
@@ -290,5 +303,10 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
     logLevel,
     refreshTokenValiditySeconds: optionalInt(raw, 'refreshTokenValiditySeconds', 60, 10 * 365 * 24 * 3600) ?? DEFAULTS.refreshTokenValiditySeconds,
     upstreamTimeoutMs: optionalInt(raw, 'upstreamTimeoutMs', 100, MAX_UPSTREAM_TIMEOUT_MS) ?? DEFAULTS.upstreamTimeoutMs,
+    publicPaths: (optionalStringArray(raw, 'publicPaths') ?? []).map((p, i) => {
+      if (!p.startsWith('/') || p.length > 256 || !PRINTABLE.test(p)) throw failFor(`publicPaths[${i}]`)('a printable path pattern starting with "/" (at most 256 characters)');
+      return compilePathPattern(p);
+    }),
+    groupsClaim: groupsClaim(raw),
   };
 }

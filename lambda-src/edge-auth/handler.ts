@@ -54,6 +54,11 @@ const LOGIN_VALUE = /^([0-9a-z]{1,12})\.([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{43
 const COOKIE_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,128}$/;
 const SAFE_HEADER_VALUE = /^[\x20-\x7e]{1,256}$/;
 const CODE = /^[\x21-\x7e]{1,2048}$/;
+/**
+ * A path with one spelling (no '.'/'..' segments, no empty segment, no '%' escapes, no backslash):
+ * only such a path may match a public pattern, so `/.well-known/../admin` is never public.
+ */
+const PLAIN_PATH = /^(?:\/(?!\.{1,2}(?:\/|$))[A-Za-z0-9\-._~!$&'()*+,;=:@]+)*\/?$/;
 
 /** A handler that answers every request with a 500 page (configuration could not be loaded). */
 export function createMisconfiguredHandler(log: (line: string) => void = (l) => console.log(l)): EdgeHandler {
@@ -106,6 +111,7 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
     userPoolId: config.userPoolId,
     region: config.region,
     clientId: config.clientId,
+    groupsClaim: config.groupsClaim,
     jwks: config.jwks,
     now,
     fetchJwks: fetchJwksWith(fetchFn, budget),
@@ -189,6 +195,13 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
     return req.raw;
   }
 
+  /** A public path: passed on whoever asks, without the library's cookies and without an identity. */
+  function publicRequest(req: EdgeRequest): EdgeResult {
+    if (!config.forwardAuthCookies) setHeader(req.raw.headers, 'cookie', 'Cookie', stripCookies(req.cookieHeaders, names.prefix));
+    log.debug('allow', { route: 'protected', reason: 'public' });
+    return req.raw;
+  }
+
   async function refresh(req: EdgeRequest, jar: ReadonlyMap<string, string>, refreshToken: string): Promise<EdgeResult> {
     if (attempts(jar) >= MAX_ATTEMPTS) return noSession(req, jar, expireSession(jar));
     let tokens: TokenSet;
@@ -207,6 +220,7 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
   }
 
   async function protectedRequest(req: EdgeRequest, jar: ReadonlyMap<string, string>): Promise<EdgeResult> {
+    if (config.publicPaths.length > 0 && PLAIN_PATH.test(req.uri) && config.publicPaths.some((p) => p.test(req.uri))) return publicRequest(req);
     const idToken = readSplitCookie(jar, names.id);
     if (idToken !== undefined) {
       try {

@@ -242,3 +242,27 @@ describe('distribution in another stack', () => {
     expect(JSON.stringify(registration.Properties.CallbackUrls)).toContain(`"Fn::GetAtt":["${nestedId}","Outputs.`);
   });
 });
+
+test('README: a second Distribution in the stack with edgeLambdas: [auth.edgeLambda], registered with addDistribution', () => {
+  const f = fixture();
+  const auth = addAuth(f);
+  const docs = new cloudfront.Distribution(f.stack, 'Docs', {
+    defaultBehavior: { origin: origin(), viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS, edgeLambdas: [auth.edgeLambda] },
+    domainNames: ['docs.example.com'],
+    certificate: cert(f.stack),
+  });
+  auth.addDistribution(docs, { domainNames: ['docs.example.com'] });
+  const t = Template.fromStack(f.stack);
+  const [docsId] = Object.keys(t.findResources('AWS::CloudFront::Distribution', { Properties: { DistributionConfig: { Aliases: ['docs.example.com'] } } }));
+  t.hasResourceProperties('AWS::CloudFront::Distribution', {
+    DistributionConfig: Match.objectLike({
+      Aliases: ['docs.example.com'],
+      DefaultCacheBehavior: Match.objectLike({
+        LambdaFunctionAssociations: [{ EventType: 'viewer-request', IncludeBody: false, LambdaFunctionARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AuthEdgeConfig'), 'VersionArn'] } }],
+      }),
+    }),
+  });
+  expect(edgeConfig(t).aliases).toEqual(['docs.example.com']);
+  expect(JSON.stringify(t.findResources('Custom::CognitoEdgeAuthCallbackUrls'))).toContain(`"Fn::GetAtt":["${docsId}","DomainName"]`);
+  expect(() => f.app.synth()).not.toThrow();
+});
