@@ -60,8 +60,8 @@ export interface CognitoEdgeAuthProps {
    * The distribution to protect.
    *
    * A concrete `cloudfront.Distribution` (not `IDistribution`) because the construct edits it:
-   * it adds the viewer-request Lambda@Edge association to the distribution's behaviours through
-   * its L1 resource, and reads its aliases and behaviours.
+   * it adds the viewer-request Lambda@Edge association to the distribution's behaviors through
+   * its L1 resource, and reads its aliases and behaviors.
    */
   readonly distribution: cloudfront.Distribution;
 
@@ -149,11 +149,11 @@ export interface CognitoEdgeAuthProps {
   readonly pathAuthorizations?: PathAuthorization[];
 
   /**
-   * Path patterns of the distribution's behaviours to protect; `'*'` is the default behaviour.
+   * Path patterns of the distribution's behaviors to protect; `'*'` is the default behavior.
    *
-   * The behaviours that serve `callbackPath` and `signOutPath` must be among them.
+   * The behaviors that serve `callbackPath` and `signOutPath` must be among them.
    *
-   * @default - all behaviours of the distribution
+   * @default - all behaviors of the distribution
    */
   readonly protectedBehaviors?: string[];
 
@@ -261,7 +261,7 @@ const CALLBACK_URLS_RESOURCE_TYPE = 'Custom::CognitoEdgeAuthCallbackUrls';
  *
  * Creates the function (in us-east-1, in a support stack when the stack is elsewhere) and its
  * role; at deploy time writes the configuration into the function's code and publishes a version;
- * attaches that version to the distribution's behaviours; and registers the callback and sign-out
+ * attaches that version to the distribution's behaviors; and registers the callback and sign-out
  * URLs on the user pool client.
  */
 export class CognitoEdgeAuth extends Construct {

@@ -4,7 +4,7 @@
  * `CognitoEdgeAuth: ` and names the prop, the value and the fix; its `name` is
  * `ValidationError`, like aws-cdk-lib's own synth errors.
  *
- * Checks that can only run once the app is complete (the distribution's behaviours, the client's
+ * Checks that can only run once the app is complete (the distribution's behaviors, the client's
  * scopes) are `node.addValidation` results instead, with the same `CognitoEdgeAuth: ` prefix:
  * the CDK reports them together when the app is synthesised.
  */
@@ -36,7 +36,7 @@ const WARNING_PREFIX = 'cdk-cognito-edge-auth:';
 
 /**
  * Ids of the construct's warnings, for `Annotations.acknowledgeWarning` (each message ends
- * with `[ack: <id>]`). Public behaviour: users acknowledge warnings by these ids.
+ * with `[ack: <id>]`). Public behavior: users acknowledge warnings by these ids.
  */
 export const WarningId = {
   requiredGroups: `${WARNING_PREFIX}requiredGroups`,
