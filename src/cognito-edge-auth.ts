@@ -1,8 +1,10 @@
 import { Aws, CustomResource, Duration, Lazy, NestedStack, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -15,6 +17,7 @@ import { createEdgeFunction, EDGE_REGION } from './private/edge-function';
 import { nameErrorsAfter, ValidationError } from './private/errors';
 import { claimDistribution, cookieCollisions, registerInstance } from './private/instances';
 import { acknowledge, NAG_REASONS } from './private/nag';
+import { edgeLogRetention } from './private/observability';
 import { dropUndefined, readAliases, resolveSettings, validateBehaviors, validateCookieDomainAgainstAliases } from './private/settings';
 import { authDomainOf, fingerprintOf, validateClient } from './private/user-pool-client';
 import { userPoolArn } from './private/user-pool-region';
@@ -236,6 +239,26 @@ export interface CognitoEdgeAuthProps {
    * @default 'cognito:groups'
    */
   readonly groupsClaim?: string;
+
+  /**
+   * Retention of the edge function's logs in every region its replicas run in.
+   *
+   * Replicas log to `/aws/lambda/us-east-1.<function name>` in the region that served the request,
+   * in log groups Lambda creates on first use and that never expire. With this set, the construct
+   * creates those log groups in advance, in each of `edgeLogRegions`, with this retention (and the
+   * us-east-1 group of test invocations), through aws-cdk-lib's `LogRetention`; they are kept when
+   * the stack is deleted.
+   *
+   * @default - the log groups are created by Lambda and never expire
+   */
+  readonly edgeLogRetention?: logs.RetentionDays;
+
+  /**
+   * The regions `edgeLogRetention` reaches.
+   *
+   * @default - every region with a CloudFront regional edge cache: us-east-1, us-east-2, us-west-1, us-west-2, ap-south-1, ap-northeast-1, ap-northeast-2, ap-southeast-1, ap-southeast-2, eu-central-1, eu-west-1, eu-west-2, sa-east-1
+   */
+  readonly edgeLogRegions?: string[];
 }
 
 /**
@@ -289,6 +312,7 @@ export class CognitoEdgeAuth extends Construct {
   /** The Secrets Manager secret whose value signs the OAuth state (copied into the function at deploy time). */
   public readonly stateSecret: secretsmanager.ISecret;
 
+  private readonly distributionId: string;
   private readonly callbackPath: string;
   private readonly signOutRedirectPath: string;
   private readonly registerUrls: boolean;
@@ -314,6 +338,7 @@ export class CognitoEdgeAuth extends Construct {
     claimDistribution(this, props.distribution, aliases);
     this.node.addValidation({ validate: () => cookieCollisions(this) });
     this.callbackPath = settings.callbackPath;
+    this.distributionId = props.distribution.distributionId;
     this.signOutRedirectPath = settings.signOutRedirectPath;
     this.registerUrls = settings.registerCallbackUrls;
     this.checkStackOf(props.distribution, 'distribution');
@@ -328,6 +353,8 @@ export class CognitoEdgeAuth extends Construct {
       { rule: 'AwsSolutions-IAM5', finding: `Resource::arn:<AWS::Partition>:logs:${EDGE_REGION}:${stack.account}:log-group:/aws/lambda/${edge.functionName}:*`, reason: NAG_REASONS.edgeTestLogs },
     ]);
     acknowledge(edge.function, [{ rule: 'AwsSolutions-L1', reason: NAG_REASONS.runtime }]);
+    if (props.edgeLogRetention !== undefined) edgeLogRetention(this, edge.functionName, props.edgeLogRetention, props.edgeLogRegions);
+    else if (props.edgeLogRegions !== undefined) throw new ValidationError('edgeLogRegions has no effect without edgeLogRetention; set edgeLogRetention (e.g. RetentionDays.ONE_MONTH) or remove edgeLogRegions');
 
     // ---- deploy-time configuration, in this stack (private/config-provider.ts) ----
     const provider = ConfigProvider.of(stack);
@@ -485,6 +512,57 @@ export class CognitoEdgeAuth extends Construct {
     this.domains.push(distribution.distributionDomainName, ...names);
     this.extraAliases.push(...names);
     nameErrorsAfter(undefined);
+  }
+
+  /**
+   * CloudFront's count of Lambda@Edge execution errors (the function threw, timed out or
+   * answered badly) for the distribution, in all regions: namespace `AWS/CloudFront`, metric
+   * `LambdaExecutionError`, `DistributionId`, `Region=Global`. CloudFront publishes it in
+   * us-east-1: create alarms on it in a us-east-1 stack.
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricLambdaExecutionErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.cloudFrontMetric('LambdaExecutionError', props);
+  }
+
+  /**
+   * CloudFront's count of invalid responses of the edge function for the distribution
+   * (`AWS/CloudFront` `LambdaValidationError`, us-east-1).
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricLambdaValidationErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.cloudFrontMetric('LambdaValidationError', props);
+  }
+
+  /**
+   * The edge function's errors in one region (`AWS/Lambda` `Errors` of the replica
+   * `us-east-1.<function name>`, published in the region that served the requests). Alarms on it
+   * belong in a stack in that region; `edgeFunction.metricErrors()` sees us-east-1 only.
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricFunctionErrors(region: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/Lambda',
+      metricName: 'Errors',
+      dimensionsMap: { FunctionName: `${EDGE_REGION}.${this.functionName}` },
+      statistic: 'Sum',
+      region,
+      ...props,
+    });
+  }
+
+  private cloudFrontMetric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/CloudFront',
+      metricName,
+      dimensionsMap: { DistributionId: this.distributionId, Region: 'Global' },
+      statistic: 'Sum',
+      region: EDGE_REGION,
+      ...props,
+    });
   }
 
   /**

@@ -7,6 +7,7 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { addAuth, Fixture, fixture } from './helpers';
 import { CognitoEdgeAuth } from '../../src';
@@ -115,6 +116,13 @@ describe.each(['eu-west-1', 'us-east-1'])('cdk-nag AwsSolutions, stack in %s', (
     Template.fromStack(f.stack).hasResource('AWS::SecretsManager::Secret', {
       Metadata: Match.objectLike({ cdk_nag: { rules_to_suppress: [{ id: 'AwsSolutions-SMG4', reason: REASONS['AwsSolutions-SMG4'] }] } }),
     });
+  });
+
+  test('with edgeLogRetention (aws-cdk-lib\'s LogRetention function): still no finding left to the user', () => {
+    const f = fixture({ region });
+    addAuth(f, { edgeLogRetention: logs.RetentionDays.ONE_MONTH });
+    acknowledgeFixtureFindings(f);
+    expect(violations(f)).toEqual([]);
   });
 
   test('two constructs in one stack: the shared provider policy acknowledges each function\'s versions once', () => {
