@@ -537,31 +537,31 @@ export class CognitoEdgeAuth extends Construct {
   }
 
   /**
-   * The edge function's errors in one region (`AWS/Lambda` `Errors` of the replica
-   * `us-east-1.<function name>`, published in the region that served the requests). Alarms on it
+   * The edge function's errors in one region, `replicaRegion` (`AWS/Lambda` `Errors` of the
+   * replica `us-east-1.<function name>`, published in the region that served the requests). Alarms on it
    * belong in a stack in that region; `edgeFunction.metricErrors()` sees us-east-1 only.
    *
    * @default - sum over 5 minutes
    */
-  public metricFunctionErrors(region: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  public metricFunctionErrors(replicaRegion: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
+      statistic: 'Sum',
+      ...props,
       namespace: 'AWS/Lambda',
       metricName: 'Errors',
       dimensionsMap: { FunctionName: `${EDGE_REGION}.${this.functionName}` },
-      statistic: 'Sum',
-      region,
-      ...props,
+      region: replicaRegion,
     });
   }
 
   private cloudFrontMetric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
+      statistic: 'Sum',
+      ...props,
       namespace: 'AWS/CloudFront',
       metricName,
       dimensionsMap: { DistributionId: this.distributionId, Region: 'Global' },
-      statistic: 'Sum',
       region: EDGE_REGION,
-      ...props,
     });
   }
 
