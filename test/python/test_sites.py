@@ -100,3 +100,19 @@ def test_pool_in_another_region_imported_by_id():
     statements = [s for p in policies.values() for s in p["Properties"]["PolicyDocument"]["Statement"]]
     cognito_statement = next(s for s in statements if "cognito-idp:DescribeUserPoolClient" in str(s["Action"]))
     assert ":cognito-idp:eu-west-1:" in untoken(cognito_statement["Resource"])
+
+
+def test_edge_log_retention_and_metrics():
+    from aws_cdk import aws_logs as logs
+    stack = new_stack("us-east-1")
+    auth = CognitoEdgeAuth(stack, "Auth", distribution=make_distribution(stack), **imported_cognito(stack),
+                           edge_log_retention=logs.RetentionDays.ONE_MONTH, edge_log_regions=["eu-west-1", "ap-northeast-1"])
+    retentions = [r["Properties"] for r in template(stack).find_resources("Custom::LogRetention").values()]
+    replica_regions = sorted(p["LogGroupRegion"] for p in retentions if p["LogGroupName"] == f"/aws/lambda/us-east-1.{auth.function_name}")
+    assert replica_regions == ["ap-northeast-1", "eu-west-1"]
+    assert {p["RetentionInDays"] for p in retentions} == {30}
+    metric = auth.metric_lambda_execution_errors()
+    assert (metric.namespace, metric.metric_name, metric.region) == ("AWS/CloudFront", "LambdaExecutionError", "us-east-1")
+    replica = auth.metric_function_errors("eu-west-1")
+    assert replica.region == "eu-west-1"
+    assert replica.dimensions == {"FunctionName": f"us-east-1.{auth.function_name}"}
