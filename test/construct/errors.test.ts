@@ -30,7 +30,7 @@ test.each<[string, Partial<CognitoEdgeAuthProps>]>([
 
 test('an imported distribution L1 replaced by a token is refused with the same error type', () => {
   const f = fixture();
-  (f.distribution.node.defaultChild as { distributionConfig: unknown }).distributionConfig = { isResolvable: true };
+  (f.distribution.node.defaultChild as unknown as { distributionConfig: unknown }).distributionConfig = { isResolvable: true };
   expect(() => addAuth(f)).toThrow(expect.objectContaining({ name: 'ValidationError', message: expect.stringMatching(/^CognitoEdgeAuth: distribution/) }));
 });
 

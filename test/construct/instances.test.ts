@@ -210,7 +210,7 @@ describe('distribution in another stack', () => {
   });
 
   test('without callback registration: it synthesises, the distribution\'s stack depends on the construct\'s', () => {
-    const { f, other, make } = twoStacks(false);
+    const { f, make } = twoStacks(false);
     make();
     const assembly = f.app.synth();
     expect(assembly.getStackByName('Cdn').dependencies.map((d) => d.id)).toContain('Site');
