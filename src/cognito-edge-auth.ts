@@ -262,6 +262,35 @@ export interface CognitoEdgeAuthProps {
 }
 
 /**
+ * Options of the construct's metrics. (The construct's own struct rather than aws-cdk-lib's
+ * `MetricOptions`, whose fields grow with aws-cdk-lib versions: Python users on an older
+ * aws-cdk-lib would otherwise get keyword arguments their `MetricOptions` does not have.
+ * `metric.with({...})` sets any other option.)
+ */
+export interface EdgeMetricOptions {
+  /**
+   * The period over which the statistic is applied.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly period?: Duration;
+
+  /**
+   * The statistic, e.g. `Sum`, `Average`, `p99`.
+   *
+   * @default 'Sum'
+   */
+  readonly statistic?: string;
+
+  /**
+   * Label of the metric in graphs and alarms.
+   *
+   * @default - no label
+   */
+  readonly label?: string;
+}
+
+/**
  * Options of {@link CognitoEdgeAuth.addDistribution}.
  */
 export interface AddDistributionOptions {
@@ -522,8 +551,8 @@ export class CognitoEdgeAuth extends Construct {
    *
    * @default - sum over 5 minutes
    */
-  public metricLambdaExecutionErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.cloudFrontMetric('LambdaExecutionError', props);
+  public metricLambdaExecutionErrors(options: EdgeMetricOptions = {}): cloudwatch.Metric {
+    return this.cloudFrontMetric('LambdaExecutionError', options);
   }
 
   /**
@@ -532,8 +561,8 @@ export class CognitoEdgeAuth extends Construct {
    *
    * @default - sum over 5 minutes
    */
-  public metricLambdaValidationErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.cloudFrontMetric('LambdaValidationError', props);
+  public metricLambdaValidationErrors(options: EdgeMetricOptions = {}): cloudwatch.Metric {
+    return this.cloudFrontMetric('LambdaValidationError', options);
   }
 
   /**
@@ -543,10 +572,11 @@ export class CognitoEdgeAuth extends Construct {
    *
    * @default - sum over 5 minutes
    */
-  public metricFunctionErrors(replicaRegion: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  public metricFunctionErrors(replicaRegion: string, options: EdgeMetricOptions = {}): cloudwatch.Metric {
     return new cloudwatch.Metric({
-      statistic: 'Sum',
-      ...props,
+      statistic: options.statistic ?? 'Sum',
+      period: options.period ?? Duration.minutes(5),
+      label: options.label,
       namespace: 'AWS/Lambda',
       metricName: 'Errors',
       dimensionsMap: { FunctionName: `${EDGE_REGION}.${this.functionName}` },
@@ -554,10 +584,11 @@ export class CognitoEdgeAuth extends Construct {
     });
   }
 
-  private cloudFrontMetric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  private cloudFrontMetric(metricName: string, options: EdgeMetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
-      statistic: 'Sum',
-      ...props,
+      statistic: options.statistic ?? 'Sum',
+      period: options.period ?? Duration.minutes(5),
+      label: options.label,
       namespace: 'AWS/CloudFront',
       metricName,
       dimensionsMap: { DistributionId: this.distributionId, Region: 'Global' },

@@ -2,7 +2,7 @@
  * Logs and metrics at the edge: log groups with a retention in every region replicas run in,
  * CloudFront's Lambda@Edge error metrics for the distribution, per-region function errors.
  */
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -63,6 +63,9 @@ describe('metrics', () => {
     expect(m.metricName).toBe('Errors');
     expect(m.region).toBe('eu-west-1');
     expect(m.dimensions).toEqual({ FunctionName: `us-east-1.${auth.functionName}` });
+    expect(m.period.toMinutes()).toBe(5);
+    const tuned = auth.metricFunctionErrors('ap-northeast-1', { statistic: 'Average', period: Duration.minutes(1), label: 'Tokyo errors' });
+    expect([tuned.statistic, tuned.period.toMinutes(), tuned.label, tuned.region]).toEqual(['Average', 1, 'Tokyo errors', 'ap-northeast-1']);
   });
 
   test('README example: an alarm in a us-east-1 stack on the CloudFront metric', () => {

@@ -113,6 +113,8 @@ def test_edge_log_retention_and_metrics():
     assert {p["RetentionInDays"] for p in retentions} == {30}
     metric = auth.metric_lambda_execution_errors()
     assert (metric.namespace, metric.metric_name, metric.region) == ("AWS/CloudFront", "LambdaExecutionError", "us-east-1")
-    replica = auth.metric_function_errors("eu-west-1")
+    from aws_cdk import Duration
+    replica = auth.metric_function_errors("eu-west-1", period=Duration.minutes(1), statistic="Average")
+    assert replica.statistic == "Average" and replica.period.to_minutes() == 1
     assert replica.region == "eu-west-1"
     assert replica.dimensions == {"FunctionName": f"us-east-1.{auth.function_name}"}
