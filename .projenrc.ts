@@ -10,8 +10,14 @@ import { awscdk, javascript } from 'projen';
  * - example/     the example app that README's main command synthesises and the playground serves
  */
 
-// aws-cdk-lib >= 2.257.0 because cdk-nag 3.x (used in our tests, and by our users) needs it.
-const CDK_VERSION = '2.257.0';
+// The lowest aws-cdk-lib the construct needs (lambda.Runtime.NODEJS_22_X, its default runtime,
+// arrived in 2.168.0; `npx projen test:floor` synthesises against exactly this version) and the
+// lowest constructs 10. Users get these as peer-dependency floors.
+const CDK_FLOOR = '2.168.0';
+const CONSTRUCTS_FLOOR = '10.0.0';
+// The tests build with newer ones: cdk-nag 3.x needs aws-cdk-lib >= 2.257.0.
+const CDK_DEV_VERSION = '2.257.0';
+const CONSTRUCTS_DEV_VERSION = '10.5.1';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-cognito-edge-auth',
@@ -21,8 +27,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   repositoryUrl: 'https://github.com/cdk-cognito-edge-auth/cdk-cognito-edge-auth.git',
   keywords: ['cdk', 'awscdk', 'cloudfront', 'cognito', 'lambda@edge', 'authentication', 'oauth2', 'pkce'],
   defaultReleaseBranch: 'main',
-  cdkVersion: CDK_VERSION,
-  constructsVersion: '10.5.1',
+  cdkVersion: CDK_FLOOR,
+  constructsVersion: CONSTRUCTS_FLOOR,
+  // the dev dependencies are the newer versions below, not the floors
+  peerDependencyOptions: { pinnedDevDependency: false },
   jsiiVersion: '~6.0.0',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
@@ -44,6 +52,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // Handler-only packages are devDeps: they are bundled into assets/ and never reach src/.
   devDeps: [
+    `aws-cdk-lib@${CDK_DEV_VERSION}`,
     '@types/node@^20',
     '@types/aws-lambda',
     'aws-jwt-verify@^5',
@@ -101,6 +110,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '.jsii.tabl.json',
   ],
 });
+// (after the constructor, which replaces any constructs dev dependency with the peer one)
+project.addDevDeps(`constructs@${CONSTRUCTS_DEV_VERSION}`);
 for (const p of ['/lambda-src/', '/example/', '/playground/', '/bench/', '/scripts/', '/test/', '/rosetta/', '/.ci/', '/.venv/', '.playground/', '/cdk.json', '/test-reports/']) {
   project.addPackageIgnore(p);
 }
@@ -190,6 +201,11 @@ project.addTask('test:e2e', {
   description: 'End-to-end tests in headless Chromium (Debian chromium + playwright-core)',
   exec: 'bash scripts/test-e2e.sh',
   receiveArgs: true,
+});
+
+project.addTask('test:floor', {
+  description: 'Synthesise apps with the construct against the lowest aws-cdk-lib and constructs it declares (needs lib/ and the npm registry)',
+  exec: 'bash scripts/test-floor.sh',
 });
 
 project.addTask('test:python', {

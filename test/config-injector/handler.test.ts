@@ -4,7 +4,7 @@
  */
 import {
   CognitoIdentityProviderClient, DescribeUserPoolClientCommand, ResourceNotFoundException, UpdateUserPoolClientCommand,
-  UpdateUserPoolClientCommandInput, UserPoolClientType,
+  UpdateUserPoolClientCommandInput,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetFunctionConfigurationCommand, LambdaClient, PublishVersionCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -343,10 +343,10 @@ describe('Custom::CognitoEdgeAuthCallbackUrls', () => {
       CallbackURLs: ['https://example.com', ...urlProps.CallbackUrls],
       LogoutURLs: ['https://example.com/out', ...urlProps.LogoutUrls],
     });
-    // both calls go to the pool's region with the pool and client of the resource
-    expect(cognitoMock.calls().map((c) => c.args[0].constructor.name)).toEqual(['DescribeUserPoolClientCommand', 'UpdateUserPoolClientCommand']);
+    // every call (read, update, read-back) goes to the pool's region with the pool and client of the resource
+    expect(cognitoMock.calls().map((c) => c.args[0].constructor.name)).toEqual(['DescribeUserPoolClientCommand', 'UpdateUserPoolClientCommand', 'DescribeUserPoolClientCommand']);
     expect(cognitoMock.commandCalls(DescribeUserPoolClientCommand)[0].args[0].input).toStrictEqual({ UserPoolId: 'eu-west-1_AbCdEf123', ClientId: 'client123' });
-    expect(await regionsOf(cognitoMock.calls())).toEqual(['eu-west-1', 'eu-west-1']);
+    expect(await regionsOf(cognitoMock.calls())).toEqual(['eu-west-1', 'eu-west-1', 'eu-west-1']);
   });
 
   // One test per field: dropping any of them from the update would make Cognito reset it.
@@ -368,16 +368,19 @@ describe('Custom::CognitoEdgeAuthCallbackUrls', () => {
       CallbackURLs: ['https://example.com', 'https://d111.cloudfront.net/cb'],
       LogoutURLs: ['https://d111.cloudfront.net/'],
     });
-    expect(await regionsOf(cognitoMock.calls())).toEqual(['eu-west-1', 'eu-west-1']);
+    expect(await regionsOf(cognitoMock.calls())).toEqual(['eu-west-1', 'eu-west-1', 'eu-west-1']);
   });
 
   test('Update (another client): adds to the new client and changes the physical id (CloudFormation then deletes from the old)', async () => {
     const other = { ...existing, ClientId: 'client456', ClientName: 'other web', CallbackURLs: ['https://other.example.com'], LogoutURLs: [], DefaultRedirectURI: 'https://other.example.com' };
-    cognitoMock.on(DescribeUserPoolClientCommand, { UserPoolId: 'eu-west-1_AbCdEf123', ClientId: 'client456' }).resolves({ UserPoolClient: other as unknown as UserPoolClientType });
+    setClient(other);
     const next = { ...urlProps, ClientId: 'client456' };
     const result = await onEvent(event('Update', 'Custom::CognitoEdgeAuthCallbackUrls', next, urlProps));
     expect(result.PhysicalResourceId).toBe('eu-west-1_AbCdEf123/client456/callback-urls');
-    expect(cognitoMock.commandCalls(DescribeUserPoolClientCommand).map((c) => c.args[0].input)).toStrictEqual([{ UserPoolId: 'eu-west-1_AbCdEf123', ClientId: 'client456' }]);
+    // read and read-back, both of the new client
+    expect(cognitoMock.commandCalls(DescribeUserPoolClientCommand).map((c) => c.args[0].input)).toStrictEqual([
+      { UserPoolId: 'eu-west-1_AbCdEf123', ClientId: 'client456' }, { UserPoolId: 'eu-west-1_AbCdEf123', ClientId: 'client456' },
+    ]);
     // the old client's URLs are not removed from the new one: nothing of the old client is touched here
     expect(updateInput()).toStrictEqual({
       ...updatable,
@@ -402,7 +405,7 @@ describe('Custom::CognitoEdgeAuthCallbackUrls', () => {
     void _ours;
     expect(updateInput()).toStrictEqual({ ...rest, CallbackURLs: ['https://example.com'], LogoutURLs: ['https://example.com/out'] });
     expect(updateInput()).not.toHaveProperty('DefaultRedirectURI');
-    expect(await regionsOf(cognitoMock.calls())).toEqual(['eu-west-1', 'eu-west-1']);
+    expect(await regionsOf(cognitoMock.calls())).toEqual(['eu-west-1', 'eu-west-1', 'eu-west-1']);
   });
 
   test('Delete when the client is gone, or Cognito refuses: succeeds without an update', async () => {

@@ -75,7 +75,10 @@ function resolve(value: unknown, physical: Record<string, string>): unknown {
 /** The config resource's logical id and resolved properties. */
 function configResource(s: Synth): { id: string; properties: Record<string, unknown> } {
   const [[id, resource]] = Object.entries(s.site.findResources('Custom::CognitoEdgeAuthConfig'));
-  const properties = resolve(resource.Properties, { UserPool6BA7E5F2: POOL_ID }) as Record<string, unknown>;
+  // app client ids are letters and digits (the contract refuses anything else at load)
+  const clients = Object.keys(s.site.findResources('AWS::Cognito::UserPoolClient'));
+  const physical: Record<string, string> = { UserPool6BA7E5F2: POOL_ID, ...Object.fromEntries(clients.map((c, i) => [c, `exampleclient${i}`])) };
+  const properties = resolve(resource.Properties, physical) as Record<string, unknown>;
   return { id, properties };
 }
 

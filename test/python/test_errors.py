@@ -41,7 +41,7 @@ def test_callback_path_without_a_leading_slash():
     message = message_of(exc)
     assert message == (
         "CognitoEdgeAuth: callbackPath must be an absolute path without '?', '#', '*' or whitespace "
-        "(e.g. '/_auth/callback'), got \"no-slash\""
+        "(e.g. '/_auth/callback'), got \"no-slash\" (at Site/Auth)"
     )
     # the Python exception's text is the message alone, no JavaScript stack trace
     assert "\n    at " not in message
@@ -123,7 +123,7 @@ def test_protected_behaviour_that_does_not_exist():
     stack = build(protected_behaviors=["*", "/nope/*"])
     with pytest.raises(RuntimeError) as exc:
         template(stack)
-    assert 'protectedBehaviors names "/nope/*", which is not a behaviour of the distribution' in message_of(exc)
+    assert 'protectedBehaviors names "/nope/*", which is not a behavior of the distribution' in message_of(exc)
     assert '"/api/*"' in message_of(exc)  # lists the behaviours there are
 
 
@@ -131,14 +131,14 @@ def test_callback_served_by_an_unprotected_behaviour():
     stack = build(protected_behaviors=["/api/*"])
     with pytest.raises(RuntimeError) as exc:
         template(stack)
-    assert 'callbackPath "/_auth/callback" is served by behaviour "*", which is not in protectedBehaviors' in message_of(exc)
+    assert 'callbackPath "/_auth/callback" is served by behavior "*", which is not in protectedBehaviors' in message_of(exc)
 
 
 def test_behaviour_with_its_own_viewer_request_function():
     stack = new_stack()
     distribution = distribution_with_edge_lambda(stack, "Other", cloudfront.LambdaEdgeEventType.VIEWER_REQUEST)
     CognitoEdgeAuth(stack, "Auth", distribution=distribution, **imported_cognito(stack))
-    with pytest.raises(RuntimeError, match=r"the default behaviour \('\*'\) already has a viewer-request Lambda@Edge function"):
+    with pytest.raises(RuntimeError, match=r"the default behavior \('\*'\) already has a viewer-request Lambda@Edge function"):
         template(stack)
 
 
