@@ -40,15 +40,16 @@ def test_callback_path_without_a_leading_slash():
         build(callback_path="no-slash")
     message = message_of(exc)
     assert message == (
-        "CognitoEdgeAuth: callbackPath must be an absolute path without '?', '#', '*' or whitespace "
-        "(e.g. '/_auth/callback'), got \"no-slash\" (at Site/Auth)"
+        "CognitoEdgeAuth: callbackPath must be an absolute path in canonical form, e.g. '/_auth/callback': "
+        "'/' then letters, digits and -._~!$&'()+,=:@/ only, at most 256 characters, no '//', no '.' or '..' segments, "
+        "got \"no-slash\" (at Site/Auth)"
     )
     # the Python exception's text is the message alone, no JavaScript stack trace
     assert "\n    at " not in message
 
 
 def test_sign_out_path_equal_to_callback_path():
-    with pytest.raises(RuntimeError, match=r'callbackPath and signOutPath must differ, both are "/auth"'):
+    with pytest.raises(RuntimeError, match=r'signOutPath must be different from callbackPath, got "/auth"'):
         build(callback_path="/auth", sign_out_path="/auth")
 
 
@@ -62,7 +63,7 @@ def test_stack_without_env_says_to_set_env():
 
 
 def test_invalid_group_name():
-    with pytest.raises(RuntimeError, match=r"requiredGroups must hold Cognito group names .* got \"two words\""):
+    with pytest.raises(RuntimeError, match=r"requiredGroups must be a Cognito group name .* got \"two words\""):
         build(required_groups=["two words"])
 
 
@@ -79,8 +80,8 @@ def test_invalid_path_authorization_pattern():
 def test_cookie_path_without_domain_names_the_fix():
     with pytest.raises(RuntimeError) as exc:
         build(cookie_settings=CookieSettings(path="/app"))
-    assert "cookieSettings.path must be '/' when cookieSettings.domain is not set" in message_of(exc)
-    assert "remove cookieSettings.path or set cookieSettings.domain" in message_of(exc)
+    assert "cookieSettings.path must be '/' when no cookie domain is set" in message_of(exc)
+    assert "leave the path out or set the domain" in message_of(exc)
 
 
 def test_cookie_domain_that_covers_no_alias():
@@ -89,7 +90,7 @@ def test_cookie_domain_that_covers_no_alias():
 
 
 def test_refresh_token_validity_out_of_range():
-    with pytest.raises(RuntimeError, match=r"refreshTokenValidity must be between 1 hour and 3650 days"):
+    with pytest.raises(RuntimeError, match=r"refreshTokenValidity must be a whole number of seconds from 1 hour to 3650 days"):
         build(refresh_token_validity=Duration.minutes(5))
 
 

@@ -32,7 +32,9 @@ def test_attributes():
                            sign_out_redirect_path="/bye", **imported_cognito(stack))
     assert auth.edge_lambda.event_type == cloudfront.LambdaEdgeEventType.VIEWER_REQUEST
     assert auth.edge_lambda.include_body is False
-    assert auth.function_name.startswith("Site-Auth-")
+    # CloudFormation names the function: in eu-west-1 its name is read from the published version's ARN
+    name = stack.resolve(auth.function_name)
+    assert name["Fn::Select"][0] == 6 and name["Fn::Select"][1]["Fn::Split"][1]["Fn::GetAtt"][1] == "VersionArn"
     assert stack.resolve(auth.state_secret.secret_arn)["Ref"].startswith("AuthStateSecret")
     assert auth.alias_callback_urls == ["https://www.example.com/_auth/callback"]
     assert auth.alias_logout_urls == ["https://www.example.com/bye"]
@@ -108,7 +110,9 @@ def test_edge_log_retention_and_metrics():
     auth = CognitoEdgeAuth(stack, "Auth", distribution=make_distribution(stack), **imported_cognito(stack),
                            edge_log_retention=logs.RetentionDays.ONE_MONTH, edge_log_regions=["eu-west-1", "ap-northeast-1"])
     retentions = [r["Properties"] for r in template(stack).find_resources("Custom::LogRetention").values()]
-    replica_regions = sorted(p["LogGroupRegion"] for p in retentions if p["LogGroupName"] == f"/aws/lambda/us-east-1.{auth.function_name}")
+    replica_group = stack.resolve(f"/aws/lambda/us-east-1.{auth.function_name}")
+    assert "Ref" in str(replica_group)  # in us-east-1: the function's Ref
+    replica_regions = sorted(p["LogGroupRegion"] for p in retentions if p["LogGroupName"] == replica_group)
     assert replica_regions == ["ap-northeast-1", "eu-west-1"]
     assert {p["RetentionInDays"] for p in retentions} == {30}
     metric = auth.metric_lambda_execution_errors()
