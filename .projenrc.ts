@@ -10,8 +10,14 @@ import { awscdk, javascript } from 'projen';
  * - example/     the example app that README's main command synthesises and the playground serves
  */
 
-// aws-cdk-lib >= 2.257.0 because cdk-nag 3.x (used in our tests, and by our users) needs it.
-const CDK_VERSION = '2.257.0';
+// The lowest aws-cdk-lib the construct needs (lambda.Runtime.NODEJS_22_X, its default runtime,
+// arrived in 2.168.0; `npx projen test:floor` synthesises against exactly this version) and the
+// lowest constructs 10. Users get these as peer-dependency floors.
+const CDK_FLOOR = '2.168.0';
+const CONSTRUCTS_FLOOR = '10.0.0';
+// The tests build with newer ones: cdk-nag 3.x needs aws-cdk-lib >= 2.257.0.
+const CDK_DEV_VERSION = '2.257.0';
+const CONSTRUCTS_DEV_VERSION = '10.5.1';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-cognito-edge-auth',
@@ -21,8 +27,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   repositoryUrl: 'https://github.com/cdk-cognito-edge-auth/cdk-cognito-edge-auth.git',
   keywords: ['cdk', 'awscdk', 'cloudfront', 'cognito', 'lambda@edge', 'authentication', 'oauth2', 'pkce'],
   defaultReleaseBranch: 'main',
-  cdkVersion: CDK_VERSION,
-  constructsVersion: '10.5.1',
+  cdkVersion: CDK_FLOOR,
+  constructsVersion: CONSTRUCTS_FLOOR,
+  // the dev dependencies are the newer versions below, not the floors
+  peerDependencyOptions: { pinnedDevDependency: false },
   jsiiVersion: '~6.0.0',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
@@ -74,6 +82,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // Handler-only packages are devDeps: they are bundled into assets/ and never reach src/.
   devDeps: [
+    `aws-cdk-lib@${CDK_DEV_VERSION}`,
     '@types/node@^22',
     '@types/aws-lambda',
     'aws-jwt-verify@^5',
@@ -145,6 +154,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // its platform binary, @parcel/watcher falls back to a source build).
 project.package.addField('allowScripts', { 'esbuild': true, '@parcel/watcher': true });
 project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', 'assets/', '.jsii', 'API.md']);
+// (after the constructor, which replaces any constructs dev dependency with the peer one)
+project.addDevDeps(`constructs@${CONSTRUCTS_DEV_VERSION}`);
 
 // `npx cdk-cognito-edge-auth cleanup`: finds the edge functions the construct left behind (by
 // their tag) and deletes those CloudFront has released. Bundled with its AWS SDK clients into
@@ -234,6 +245,11 @@ project.addTask('test:e2e', {
   description: 'End-to-end tests in headless Chromium (Debian chromium + playwright-core)',
   exec: 'bash scripts/test-e2e.sh',
   receiveArgs: true,
+});
+
+project.addTask('test:floor', {
+  description: 'Synthesise apps with the construct against the lowest aws-cdk-lib and constructs it declares (needs lib/ and the npm registry)',
+  exec: 'bash scripts/test-floor.sh',
 });
 
 project.addTask('test:python', {

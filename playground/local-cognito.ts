@@ -41,6 +41,11 @@ export interface LocalUser {
   password: string;
   email?: string;
   groups?: string[];
+  /**
+   * More id-token claims, as Cognito writes mapped IdP attributes (e.g. Entra app roles mapped to
+   * `custom:roles` arrive as the string `[Reports.Read, Reports.Write]`).
+   */
+  claims?: Record<string, unknown>;
 }
 
 export interface LocalClient {
@@ -318,6 +323,7 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
       'jti': randomUUID(),
       ...(p.nonce !== undefined ? { nonce: p.nonce } : {}),
       ...(user.email ? { email: user.email } : {}),
+      ...user.claims,
     });
     const accessToken = signJwt({
       sub,

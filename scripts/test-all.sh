@@ -37,6 +37,8 @@ stage cdk-latest bash scripts/test-cdk-latest.sh
 # What a release would publish (npm, PyPI, Maven, Go), built in a scratch clone; the Python suite
 # runs there against the newest aws-cdk-lib on PyPI, with the wheel the release built.
 stage release npx projen release:dry-run
+# A synth against the lowest aws-cdk-lib and constructs the package declares (peer dependencies).
+stage floor npx projen test:floor
 
 # Its exit status is this script's: non-zero when the closing line counts any failure.
 node scripts/summarize-junit.js "${outcomes[@]}"

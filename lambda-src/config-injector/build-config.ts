@@ -22,7 +22,7 @@ const CONFIG_FILE_NAME = 'config.json';
  * - `AuthDomain`: hosted-UI base URL with scheme, no trailing slash (e.g. `https://x.auth.eu-west-1.amazoncognito.com`).
  * - `EdgeConfig`: a JSON object string with the remaining settings, all optional:
  *   `identityProvider`, `callbackPath`, `signOutPath`, `signOutLandingPath`, `scopes`,
- *   `requiredGroups`, `pathRules`, `aliases`, `cookies`, `forwardAuthCookies`, `logLevel`,
+ *   `requiredGroups`, `pathRules`, `aliases`, `cookies`, `forwardAuthCookies`, `logLevel`, `publicPaths`, `groupsClaim`,
  *   `refreshTokenValiditySeconds` (named and typed as in {@link EdgeAuthConfig}).
  * - The rest (`FunctionName`, `FunctionRegion`, `BundleS3Bucket`, `BundleS3Key`, `StateSecretArn`,
  *   `ClientFingerprint`, `ServiceToken`) tell the deploy-time handler where things are; they do not
@@ -107,6 +107,8 @@ export function buildEdgeConfig(properties: ConfigResourceProperties, resolved: 
     forwardAuthCookies: optionalBoolean(field('forwardAuthCookies'), 'EdgeConfig.forwardAuthCookies'),
     logLevel: logLevel as EdgeAuthConfig['logLevel'],
     refreshTokenValiditySeconds,
+    publicPaths: optionalStringArray(edge.publicPaths, 'EdgeConfig.publicPaths'),
+    groupsClaim: optionalString(edge.groupsClaim, 'EdgeConfig.groupsClaim'),
   };
   return dropUndefined(config);
 }

@@ -108,7 +108,9 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
   };
   const signer = new StateSigner(config.stateSecret);
   const authorizer = new Authorizer(config);
-  const hasPathRules = config.pathRules.length > 0;
+  const hasPublicPaths = config.publicPaths.length > 0;
+  // Public paths are path rules too: with either, a path that is not canonical is never forwarded.
+  const hasPathRules = config.pathRules.length > 0 || hasPublicPaths;
   // The auth routes as the router sees them: in canonical form, like every request path.
   const callbackRoute = canonicalPath(config.callbackPath) ?? config.callbackPath;
   const signOutRoute = canonicalPath(config.signOutPath) ?? config.signOutPath;
@@ -142,6 +144,7 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
     userPoolId: config.userPoolId,
     region: config.region,
     clientId: config.clientId,
+    groupsClaim: config.groupsClaim,
     jwks: config.jwks,
     now,
     fetchJwks: fetchJwksWith(fetchFn, budget),
@@ -251,6 +254,13 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
    * anything, because a straggler of the race may be the one asking; the login's callback
    * replaces the dead cookies.
    */
+  /** A public path: passed on whoever asks, without the library's cookies and without an identity. */
+  function publicRequest(req: EdgeRequest): EdgeResult {
+    if (!config.forwardAuthCookies) setHeader(req.raw.headers, 'cookie', 'Cookie', stripCookies(req.cookieHeaders, prefixes));
+    log.debug('allow', { route: 'protected', reason: 'public' });
+    return req.raw;
+  }
+
   async function refresh(req: EdgeRequest, jar: ReadonlyMap<string, string>, refreshToken: string): Promise<EdgeResult> {
     if (!isRefreshTokenShape(refreshToken)) {
       log.info('refresh_failed', { route: 'protected', reason: 'refresh_token_shape' });
@@ -294,6 +304,7 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
   async function protectedRequest(
     req: EdgeRequest, jar: ReadonlyMap<string, string>, path: string, duplicates: ReadonlySet<string>,
   ): Promise<EdgeResult> {
+    if (hasPublicPaths && config.publicPaths.some((p) => p.test(path))) return publicRequest(req);
     if (keysUnusable) return jwksUnavailable(req, 'protected', origin(req) + returnPathFor(req.uri, req.querystring));
     if (duplicates.size > 0) {
       // Design §4.12: a library cookie sent twice (a sibling host can plant one when a Domain is

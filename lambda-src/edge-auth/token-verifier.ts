@@ -36,6 +36,8 @@ export interface TokenVerifierOptions {
   readonly userPoolId: string;
   readonly region: string;
   readonly clientId: string;
+  /** The claim that carries the groups. @default 'cognito:groups' */
+  readonly groupsClaim?: string;
   readonly jwks?: Jwks;
   readonly now: () => number;
   readonly fetchJwks: JwksFetcher;
@@ -118,7 +120,7 @@ export class IdTokenVerifier {
     } catch (err) {
       throw mapError(err);
     }
-    const identity = identityOf(payload);
+    const identity = identityOf(payload, this.options.groupsClaim ?? 'cognito:groups');
     if (this.cache.size >= this.maxCacheEntries) {
       const oldest = this.cache.keys().next();
       if (!oldest.done) this.cache.delete(oldest.value);
@@ -173,16 +175,35 @@ function parseSegment(segment: string): Record<string, unknown> | undefined {
   return isRecord(value) ? value : undefined;
 }
 
-function identityOf(payload: Record<string, unknown>): Identity {
+function identityOf(payload: Record<string, unknown>, groupsClaim: string): Identity {
   const username = payload['cognito:username'];
   const sub = payload.sub;
-  const groups = payload['cognito:groups'];
   return {
     username: typeof username === 'string' ? username : typeof sub === 'string' ? sub : '',
-    groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
+    groups: parseGroups(ownProperty(payload, groupsClaim)),
     exp: payload.exp as number,
     ...(typeof payload.nonce === 'string' ? { nonce: payload.nonce } : {}),
   };
+}
+
+/**
+ * The groups in a claim, in the forms Cognito produces: a JSON array (`cognito:groups`), a string
+ * holding a JSON array, Cognito's bracketed list for a mapped multi-valued attribute (`[a, b]`),
+ * or a single value. Anything else: no groups.
+ */
+export function parseGroups(value: unknown): string[] {
+  if (Array.isArray(value)) return value.filter((g): g is string => typeof g === 'string' && g.length > 0);
+  if (typeof value !== 'string') return [];
+  const text = value.trim();
+  if (text.length === 0) return [];
+  if (!text.startsWith('[') || !text.endsWith(']')) return [text];
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (Array.isArray(parsed)) return parsed.filter((g): g is string => typeof g === 'string' && g.length > 0);
+  } catch {
+    // not JSON: Cognito's `[a, b]`
+  }
+  return text.slice(1, -1).split(',').map((g) => g.trim()).filter((g) => g.length > 0);
 }
 
 function mapError(err: unknown): Error {

@@ -51,6 +51,10 @@ export interface EdgeAuthConfig {
   readonly refreshTokenValiditySeconds?: number;
   /** Overall time budget for one upstream call (token, revoke, JWKS), in milliseconds. @default 2500 */
   readonly upstreamTimeoutMs?: number;
+  /** Path patterns (as `pathRules`) anyone may request without a session; checked before the session. @default - none */
+  readonly publicPaths?: string[];
+  /** The id-token claim that carries the groups (JSON array, `[a, b]` string, JSON array string or one value). @default 'cognito:groups' */
+  readonly groupsClaim?: string;
 }
 
 /** One per-path authorization rule. */

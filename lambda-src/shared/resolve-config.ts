@@ -18,7 +18,8 @@ import type { EdgeAuthConfig } from './edge-config';
 import { signedOutPathFor } from './signed-out-path';
 import {
   aliasProblem, authDomainProblem, authPathsProblem, clientIdProblem, cookieDomainProblem, cookieNamePrefixProblem, cookiePathProblem,
-  groupNameProblem, identityProviderProblem, pathPatternProblem, regionOfUserPoolId, scopeProblem, SECONDS, secondsProblem, userPoolIdProblem,
+  groupNameProblem, groupsClaimProblem, identityProviderProblem, pathPatternProblem, publicPathProblem, regionOfUserPoolId, scopeProblem,
+  SECONDS, secondsProblem, userPoolIdProblem,
 } from '../../src/private/config-rules';
 
 export type LogLevel = NonNullable<EdgeAuthConfig['logLevel']>;
@@ -69,6 +70,10 @@ export interface ResolvedConfig {
   readonly logLevel: LogLevel;
   readonly refreshTokenValiditySeconds: number;
   readonly upstreamTimeoutMs: number;
+  /** Compiled `publicPaths` (empty: none). */
+  readonly publicPaths: readonly RegExp[];
+  /** The id-token claim that carries the groups. */
+  readonly groupsClaim: string;
 }
 
 /** Defaults of the optional fields (documented in edge-config.ts). */
@@ -295,5 +300,10 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
     refreshTokenValiditySeconds: optionalSeconds(raw, 'refreshTokenValiditySeconds', 'refreshTokenValiditySeconds', SECONDS.refreshTokenValidity)
       ?? DEFAULTS.refreshTokenValiditySeconds,
     upstreamTimeoutMs,
+    publicPaths: (optionalStringArray(raw, 'publicPaths') ?? []).map((p, i) => {
+      check(`publicPaths[${i}]`, publicPathProblem(p));
+      return compilePathPattern(p);
+    }),
+    groupsClaim: optionalChecked(raw, 'groupsClaim', 'groupsClaim', groupsClaimProblem) ?? 'cognito:groups',
   };
 }

@@ -1,8 +1,8 @@
 /**
- * Synth-time warnings about what the distribution's behaviours expose: where the browser lands
- * after sign-out, and origins that protected and unprotected behaviours share.
+ * Synth-time warnings about what the distribution's behaviors expose: where the browser lands
+ * after sign-out, and origins that protected and unprotected behaviors share.
  *
- * Checked in a validation, when the behaviours the app adds after the construct are known too.
+ * Checked in a validation, when the behaviors the app adds after the construct are known too.
  */
 import { Annotations, Stack } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -54,12 +54,12 @@ export function addBehaviorWarnings(scope: Construct, distribution: cloudfront.D
   });
 }
 
-/** A behaviour's pattern as `protectedBehaviors` spells it ('*' for the default behaviour). */
+/** A behavior's pattern as `protectedBehaviors` spells it ('*' for the default behavior). */
 function patternOf(b: ResolvedBehavior): string {
   return b.pathPattern === DEFAULT_BEHAVIOR ? DEFAULT_BEHAVIOR : normalizePattern(String(b.pathPattern));
 }
 
-/** The behaviour CloudFront picks for `path`: the first whose pattern matches, else the default. */
+/** The behavior CloudFront picks for `path`: the first whose pattern matches, else the default. */
 function servingPattern(behaviors: ResolvedBehavior[], path: string): string {
   const b = behaviors.find((x) => x.pathPattern === DEFAULT_BEHAVIOR || cloudFrontPatternMatches(String(x.pathPattern), path));
   return b ? patternOf(b) : DEFAULT_BEHAVIOR;
@@ -77,16 +77,16 @@ export function signOutLandingWarnings(behaviors: ResolvedBehavior[], paths: Sig
     const pattern = servingPattern(behaviors, signedOutPath);
     if (isProtected(pattern)) return [];
     return [[WARNING_IDS.signedOutPage, `signOutRedirectPath: the signed-out page ${JSON.stringify(signedOutPath)}, where sign-out lands by default, ` +
-      `is served by behaviour ${JSON.stringify(pattern)}, which is not in protectedBehaviors, so the edge function never serves it and the origin answers instead; ` +
+      `is served by behavior ${JSON.stringify(pattern)}, which is not in protectedBehaviors, so the edge function never serves it and the origin answers instead; ` +
       `add ${JSON.stringify(pattern)} to protectedBehaviors, or set signOutRedirectPath to a public page of the site`]];
   }
   if (landing === signedOutPath) return []; // the function serves it, unprotected
   const pattern = servingPattern(behaviors, landing);
   if (!isProtected(pattern)) return [];
-  return [[WARNING_IDS.signOutRedirectPath, `signOutRedirectPath: ${JSON.stringify(landing)} is served by behaviour ${JSON.stringify(pattern)}, ` +
+  return [[WARNING_IDS.signOutRedirectPath, `signOutRedirectPath: ${JSON.stringify(landing)} is served by behavior ${JSON.stringify(pattern)}, ` +
     'which the edge function protects: after sign-out the browser lands on a page that needs a login, where IdP single sign-on can sign the user ' +
     'straight back in (on a shared computer, handing the next person the session); leave signOutRedirectPath out to land on the signed-out page ' +
-    `the function serves (${JSON.stringify(signedOutPath)}), or point it at a page of a behaviour that is not in protectedBehaviors`]];
+    `the function serves (${JSON.stringify(signedOutPath)}), or point it at a page of a behavior that is not in protectedBehaviors`]];
 }
 
 /** The servers behind each origin id: a server is named by its domain name (two origin entries for one host are one server). */
@@ -125,7 +125,7 @@ function originServers(distribution: cloudfront.Distribution): OriginServers {
 }
 
 /**
- * Behaviours without the function whose origin also serves protected behaviours: a client can
+ * Behaviors without the function whose origin also serves protected behaviors: a client can
  * send the identity header itself through them.
  */
 export function sharedOriginWarnings(behaviors: ResolvedBehavior[], servers: OriginServers,
@@ -138,7 +138,7 @@ export function sharedOriginWarnings(behaviors: ResolvedBehavior[], servers: Ori
     .filter((x) => x.shared.length > 0);
   if (exposed.length === 0) return [];
   const list = exposed.map((x) => `${JSON.stringify(x.pattern)} (${x.shared.join(', ')})`).join(', ');
-  return [[WARNING_IDS.sharedOrigin, `protectedBehaviors: behaviour(s) ${list} are not protected but share an origin with protected behaviours: ` +
+  return [[WARNING_IDS.sharedOrigin, `protectedBehaviors: behavior(s) ${list} are not protected but share an origin with protected behaviors: ` +
     `there a client can send the ${IDENTITY_HEADER} header itself, and the origin cannot tell it from the one the edge function sets; ` +
     'if the origin trusts that header, serve those paths from another origin or protect them too ' +
     `(if it ignores the header, acknowledge the warning id ${WARNING_IDS.sharedOrigin})`]];

@@ -2,9 +2,9 @@
  * Attaching the edge function to an existing `cloudfront.Distribution`, through its L1.
  *
  * `Distribution` renders `DefaultCacheBehavior` when it is constructed and `CacheBehaviors`
- * lazily (so behaviours added later are included). We replace both values of the L1's
+ * lazily (so behaviors added later are included). We replace both values of the L1's
  * `distributionConfig` with lazy values that resolve the originals at synth time and add the
- * viewer-request association to the selected behaviours. The values are still in the L1's
+ * viewer-request association to the selected behaviors. The values are still in the L1's
  * camelCase form at that point (CfnResource resolves properties before it renders them), so
  * associations the user set for other event types are kept as they are.
  */
@@ -13,7 +13,7 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import { ValidationError } from './errors';
 import { normalizePattern } from './validate';
 
-/** A behaviour as it looks once the L1 value is resolved (camelCase keys). */
+/** A behavior as it looks once the L1 value is resolved (camelCase keys). */
 export interface ResolvedBehavior {
   readonly pathPattern?: string;
   readonly lambdaFunctionAssociations?: Array<{ eventType?: string; lambdaFunctionArn?: unknown; includeBody?: unknown }>;
@@ -23,7 +23,7 @@ export interface ResolvedBehavior {
 
 export const DEFAULT_BEHAVIOR = '*';
 
-/** Reads and edits the behaviours of one distribution. */
+/** Reads and edits the behaviors of one distribution. */
 export class DistributionBehaviors {
   private readonly cfn: cloudfront.CfnDistribution;
   private readonly originalDefault: unknown;
@@ -48,7 +48,7 @@ export class DistributionBehaviors {
     return (this.cfn.distributionConfig as cloudfront.CfnDistribution.DistributionConfigProperty).aliases;
   }
 
-  /** The behaviours in CloudFront's order of evaluation, default behaviour last (pattern '*'). */
+  /** The behaviors in CloudFront's order of evaluation, default behavior last (pattern '*'). */
   public resolve(context?: IResolveContext): ResolvedBehavior[] {
     const resolve = (x: unknown) => context ? context.resolve(x) : Stack.of(this.cfn).resolve(x);
     const additional = (resolve(this.originalBehaviors) ?? []) as ResolvedBehavior[];
@@ -57,7 +57,7 @@ export class DistributionBehaviors {
   }
 
   /**
-   * Make the L1 render a viewer-request association with `versionArn` on the behaviours that
+   * Make the L1 render a viewer-request association with `versionArn` on the behaviors that
    * `isProtected(pattern)` selects. Conflicts are reported by {@link findConflicts} (a validation).
    */
   public associate(versionArn: string, isProtected: (pattern: string) => boolean): void {
@@ -93,14 +93,14 @@ export function findConflicts(behaviors: ResolvedBehavior[], isProtected: (patte
   for (const b of behaviors) {
     const pattern = b.pathPattern === DEFAULT_BEHAVIOR ? DEFAULT_BEHAVIOR : normalizePattern(String(b.pathPattern));
     if (!isProtected(pattern)) continue;
-    const name = pattern === DEFAULT_BEHAVIOR ? 'the default behaviour (\'*\')' : `behaviour '${b.pathPattern}'`;
+    const name = pattern === DEFAULT_BEHAVIOR ? 'the default behavior (\'*\')' : `behavior '${b.pathPattern}'`;
     if ((b.lambdaFunctionAssociations ?? []).some((a) => a.eventType === 'viewer-request')) {
-      errors.push(`CognitoEdgeAuth: ${name} already has a viewer-request Lambda@Edge function; a behaviour has one per event type. ` +
-        'Remove that edgeLambda, or leave the behaviour out of protectedBehaviors');
+      errors.push(`CognitoEdgeAuth: ${name} already has a viewer-request Lambda@Edge function; a behavior has one per event type. ` +
+        'Remove that edgeLambda, or leave the behavior out of protectedBehaviors');
     }
     if ((b.functionAssociations ?? []).some((a) => a.eventType === 'viewer-request' || a.eventType === 'viewer-response')) {
       errors.push(`CognitoEdgeAuth: ${name} has a CloudFront Function on a viewer event, and CloudFront does not combine CloudFront Functions with Lambda@Edge in viewer events. ` +
-        'Remove that function association, or leave the behaviour out of protectedBehaviors');
+        'Remove that function association, or leave the behavior out of protectedBehaviors');
     }
   }
   return errors;

@@ -140,3 +140,19 @@ export const SECONDS = {
 export function secondsProblem(value: number, bounds: readonly [number, number, string]): string | undefined {
   return Number.isInteger(value) && value >= bounds[0] && value <= bounds[1] ? undefined : `a whole number of seconds ${bounds[2]}`;
 }
+
+/** A path pattern anyone may request without signing in (`publicPaths`). */
+export function publicPathProblem(value: string): string | undefined {
+  const problem = pathPatternProblem(value);
+  if (problem !== undefined) return problem;
+  if (!value.startsWith('/')) return "a pattern starting with '/' (it is matched against the request path, e.g. '/robots.txt')";
+  if (/^\/\**$/.test(value)) return 'a pattern narrower than every path (to make every path public, leave the behavior out of protectedBehaviors)';
+  return undefined;
+}
+
+/** The id-token claim that carries the groups (`groupsClaim`). */
+export function groupsClaimProblem(value: string): string | undefined {
+  return /^[\x21-\x7e]{1,256}$/.test(value) && value !== '__proto__'
+    ? undefined
+    : "the name of an id-token claim such as 'cognito:groups' or 'custom:roles' (1–256 printable characters, no spaces)";
+}

@@ -48,6 +48,8 @@ export type FunctionLocation =
 export interface EdgeFunctionParts {
   readonly function: lambda.Function;
   readonly role: iam.Role;
+  /** The role's log permissions (`EdgeLogs`): they name the function. */
+  readonly logsPolicy: iam.Policy;
   /** Is it in the construct's own stack (us-east-1), rather than in the support stack? */
   readonly inOwnStack: boolean;
   /** How the config injector finds it. */
@@ -88,7 +90,7 @@ export function createEdgeFunction(owner: Construct, settings: Settings, support
   // role's inline policy would make a cycle). The function does not depend on it; it exists before
   // the distribution uses the function (the config resource comes after this stack).
   const fnStack = Stack.of(fn);
-  new iam.Policy(scope, 'EdgeLogs', {
+  const logsPolicy = new iam.Policy(scope, 'EdgeLogs', {
     roles: [role],
     statements: [new iam.PolicyStatement({
       actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -109,5 +111,5 @@ export function createEdgeFunction(owner: Construct, settings: Settings, support
     ? { FunctionName: fn.functionName }
     : { FunctionStackName: fnStack.stackName, FunctionLogicalId: fnStack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction) };
   const fingerprint = renderingFingerprint([fn.node.defaultChild as lambda.CfnFunction, role.node.defaultChild as iam.CfnRole]);
-  return { function: fn, role, inOwnStack, location, tagValue, fingerprint };
+  return { function: fn, role, logsPolicy, inOwnStack, location, tagValue, fingerprint };
 }

@@ -1,6 +1,6 @@
 /**
  * CognitoEdgeAuth props → the settings the construct works with: every synth-time check of the
- * props, the distribution and its behaviours, with messages that name the prop and the fix, and
+ * props, the distribution and its behaviors, with messages that name the prop and the fix, and
  * the warnings (each with its own id, see {@link WarningId}).
  */
 import { Annotations, RemovalPolicy, Token } from 'aws-cdk-lib';
@@ -33,7 +33,7 @@ export interface Settings {
   /** The `cookies` object of the edge configuration, when any cookie setting is given. */
   readonly cookies?: Record<string, unknown>;
   readonly cookieDomain?: string;
-  /** Normalised path patterns; `undefined`: every behaviour. */
+  /** Normalised path patterns; `undefined`: every behavior. */
   readonly protectedBehaviors?: Set<string>;
   readonly runtime: lambda.Runtime;
   readonly removalPolicy: RemovalPolicy;
@@ -88,7 +88,7 @@ export function resolveSettings(scope: Construct, props: CognitoEdgeAuthProps): 
   if (props.protectedBehaviors !== undefined) {
     requireConcrete(props.protectedBehaviors, 'protectedBehaviors');
     if (props.protectedBehaviors.length === 0) {
-      throw new ValidationError("protectedBehaviors must name at least one behaviour ('*' is the default behaviour); leave it out to protect them all");
+      throw new ValidationError("protectedBehaviors must name at least one behavior ('*' is the default behavior); leave it out to protect them all");
     }
     protectedBehaviors = new Set();
     for (const p of props.protectedBehaviors) {
@@ -171,12 +171,13 @@ export function validateCookieDomainAgainstAliases(scope: Construct, domain: str
     throw new ValidationError(`cookieSettings.domain ${JSON.stringify(domain)} covers none of the distribution's domain names (${concrete.join(', ') || 'none'}): ` +
       'browsers would drop the cookies and every login would loop; set it to a parent domain of an alias, or remove it');
   }
-  Annotations.of(scope).addWarningV2(WarningId.cookieDomain,
+  // Info, not a warning: it holds for every valid Domain, and a warning would fail `cdk synth --strict`.
+  Annotations.of(scope).addInfo(
     `cookieSettings.domain: with a Domain set, logins work only on hosts inside ${domain}, not through the distribution's *.cloudfront.net name`);
 }
 
 /**
- * Checks of the distribution's behaviours, run when the app is complete (behaviours may be added
+ * Checks of the distribution's behaviors, run when the app is complete (behaviors may be added
  * after the construct): returns the error messages, warns on `scope`.
  */
 export function validateBehaviors(scope: Construct, behaviors: ResolvedBehavior[], settings: Settings,
@@ -186,15 +187,15 @@ export function validateBehaviors(scope: Construct, behaviors: ResolvedBehavior[
     && isProtected(b.pathPattern === DEFAULT_BEHAVIOR ? DEFAULT_BEHAVIOR : normalizePattern(String(b.pathPattern))));
   if (plainHttp.length > 0) {
     const names = plainHttp.map((b) => JSON.stringify(b.pathPattern)).join(', ');
-    Annotations.of(scope).addWarningV2(WarningId.viewerProtocolPolicy, `protected behaviour(s) ${names} allow plain HTTP: ` +
+    Annotations.of(scope).addWarningV2(WarningId.viewerProtocolPolicy, `protected behavior(s) ${names} allow plain HTTP: ` +
       'the session cookies are Secure, so browsers never send them over http:// and every plain-HTTP request is sent to sign in again; ' +
-      'set viewerProtocolPolicy to REDIRECT_TO_HTTPS (or HTTPS_ONLY) on those behaviours');
+      'set viewerProtocolPolicy to REDIRECT_TO_HTTPS (or HTTPS_ONLY) on those behaviors');
   }
   const patterns = new Set(behaviors.map((b) => b.pathPattern === DEFAULT_BEHAVIOR ? DEFAULT_BEHAVIOR : normalizePattern(String(b.pathPattern))));
   for (const p of settings.protectedBehaviors ?? []) {
     if (!patterns.has(p)) {
-      errors.push(`CognitoEdgeAuth: protectedBehaviors names ${JSON.stringify(p)}, which is not a behaviour of the distribution ` +
-        `(it has: ${[...patterns].map((x) => JSON.stringify(x)).join(', ')}); use one of those, '*' for the default behaviour`);
+      errors.push(`CognitoEdgeAuth: protectedBehaviors names ${JSON.stringify(p)}, which is not a behavior of the distribution ` +
+        `(it has: ${[...patterns].map((x) => JSON.stringify(x)).join(', ')}); use one of those, '*' for the default behavior`);
     }
   }
   errors.push(...findConflicts(behaviors, isProtected));
@@ -202,8 +203,8 @@ export function validateBehaviors(scope: Construct, behaviors: ResolvedBehavior[
     const serving = behaviors.find((b) => b.pathPattern === DEFAULT_BEHAVIOR || cloudFrontPatternMatches(String(b.pathPattern), path));
     const pattern = serving?.pathPattern === DEFAULT_BEHAVIOR ? DEFAULT_BEHAVIOR : normalizePattern(String(serving?.pathPattern));
     if (serving && !isProtected(pattern)) {
-      errors.push(`CognitoEdgeAuth: ${prop} ${JSON.stringify(path)} is served by behaviour ${JSON.stringify(pattern)}, which is not in protectedBehaviors, ` +
-        `so the edge function would never see it; add ${JSON.stringify(pattern)} to protectedBehaviors or choose a path served by a protected behaviour`);
+      errors.push(`CognitoEdgeAuth: ${prop} ${JSON.stringify(path)} is served by behavior ${JSON.stringify(pattern)}, which is not in protectedBehaviors, ` +
+        `so the edge function would never see it; add ${JSON.stringify(pattern)} to protectedBehaviors or choose a path served by a protected behavior`);
     }
   }
   return errors;

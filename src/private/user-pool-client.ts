@@ -8,6 +8,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { clientRendering } from './client-rendering';
 import { ValidationError, WarningId } from './errors';
+import { userPoolRegion } from './user-pool-region';
 import { validateAuthDomain } from './validate';
 
 /**
@@ -70,5 +71,5 @@ export function authDomainOf(scope: Construct, domain: cognito.IUserPoolDomain, 
   } else if (name.includes('.')) {
     return validateAuthDomain(`https://${name}`);
   }
-  return validateAuthDomain(`https://${name}.auth.${pool.env.region}.amazoncognito.com`);
+  return validateAuthDomain(`https://${name}.auth.${userPoolRegion(pool)}.amazoncognito.com`);
 }

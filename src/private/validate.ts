@@ -114,7 +114,7 @@ export function cloudFrontPatternMatches(pattern: string, path: string): boolean
   return re.test(path);
 }
 
-/** Normalise a behaviour path pattern for comparison (CloudFront treats 'a/*' as '/a/*'). */
+/** Normalise a behavior path pattern for comparison (CloudFront treats 'a/*' as '/a/*'). */
 export function normalizePattern(pattern: string): string {
   return pattern === '*' || pattern.startsWith('/') ? pattern : `/${pattern}`;
 }

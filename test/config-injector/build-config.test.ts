@@ -22,6 +22,8 @@ describe('buildEdgeConfig', () => {
       forwardAuthCookies: 'true',
       logLevel: 'debug',
       refreshTokenValiditySeconds: '3600',
+      publicPaths: ['/robots.txt', '/.well-known/*'],
+      groupsClaim: 'custom:roles',
     };
     expect(buildEdgeConfig({ ...base, EdgeConfig: JSON.stringify(edge) }, { jwks: { keys: [{ kid: 'k' }] }, stateSecret: 's' })).toEqual({
       userPoolId: 'eu-west-1_AbC123',

@@ -1,7 +1,7 @@
 /**
- * Synth warnings about what the behaviours expose: a sign-out landing page the edge function
+ * Synth warnings about what the behaviors expose: a sign-out landing page the edge function
  * protects (IdP single sign-on signs the user straight back in), a default signed-out page the
- * function never sees, and unprotected behaviours sharing an origin with protected ones (where a
+ * function never sees, and unprotected behaviors sharing an origin with protected ones (where a
  * client can send the identity header itself).
  */
 import { Annotations as CoreAnnotations } from 'aws-cdk-lib';
@@ -25,7 +25,7 @@ function ourWarnings(f: Fixture): Array<[string, string]> {
     });
 }
 
-/** A fixture with a '/public/*' behaviour on its own origin (or the given one). */
+/** A fixture with a '/public/*' behavior on its own origin (or the given one). */
 function withPublic(origin: cloudfront.IOrigin = new origins.HttpOrigin('public.example.com')): Fixture {
   const f = fixture();
   f.distribution.addBehavior('/public/*', origin, HTTPS);
@@ -39,22 +39,22 @@ describe('signOutRedirectPath', () => {
     expect(ourWarnings(f)).toEqual([]);
   });
 
-  test("a protected page (the default behaviour's '/') warns that single sign-on signs the user back in", () => {
+  test("a protected page (the default behavior's '/') warns that single sign-on signs the user back in", () => {
     const f = fixture();
     addAuth(f, { signOutRedirectPath: '/' });
     Annotations.fromStack(f.stack).hasWarning('/Site/Auth', Match.stringLikeRegexp(
-      'signOutRedirectPath: "/" is served by behaviour "\\*", which the edge function protects: .*IdP single sign-on.*' +
+      'signOutRedirectPath: "/" is served by behavior "\\*", which the edge function protects: .*IdP single sign-on.*' +
       'leave signOutRedirectPath out to land on the signed-out page the function serves \\("/_auth/signed-out"\\)'));
     expect(ourWarnings(f).map(([id]) => id)).toEqual([WARNING_IDS.signOutRedirectPath]);
   });
 
-  test('a page of a protected additional behaviour warns and names that behaviour', () => {
+  test('a page of a protected additional behavior warns and names that behavior', () => {
     const f = withPublic();
     addAuth(f, { signOutRedirectPath: '/public/bye.html' });
-    Annotations.fromStack(f.stack).hasWarning('/Site/Auth', Match.stringLikeRegexp('signOutRedirectPath: "/public/bye.html" is served by behaviour "/public/\\*"'));
+    Annotations.fromStack(f.stack).hasWarning('/Site/Auth', Match.stringLikeRegexp('signOutRedirectPath: "/public/bye.html" is served by behavior "/public/\\*"'));
   });
 
-  test('a page of an unprotected behaviour, or the signed-out page itself, does not warn', () => {
+  test('a page of an unprotected behavior, or the signed-out page itself, does not warn', () => {
     const f = withPublic();
     addAuth(f, { signOutRedirectPath: '/public/bye.html', protectedBehaviors: ['*'] });
     expect(ourWarnings(f)).toEqual([]);
@@ -67,13 +67,13 @@ describe('signOutRedirectPath', () => {
     expect(ourWarnings(h)).toEqual([]);
   });
 
-  test('the behaviour CloudFront picks decides: the first matching pattern, behaviours added after the construct included', () => {
+  test('the behavior CloudFront picks decides: the first matching pattern, behaviors added after the construct included', () => {
     const f = fixture();
     addAuth(f, { signOutRedirectPath: '/public/bye.html', protectedBehaviors: ['*', '/public/b*'] });
     // added after the construct, in this order: '/public/b*' (protected) is matched first
     f.distribution.addBehavior('/public/b*', new origins.HttpOrigin('public.example.com'), HTTPS);
     f.distribution.addBehavior('/public/*', new origins.HttpOrigin('public.example.com'), HTTPS);
-    Annotations.fromStack(f.stack).hasWarning('/Site/Auth', Match.stringLikeRegexp('"/public/bye.html" is served by behaviour "/public/b\\*"'));
+    Annotations.fromStack(f.stack).hasWarning('/Site/Auth', Match.stringLikeRegexp('"/public/bye.html" is served by behavior "/public/b\\*"'));
 
     const g = fixture();
     addAuth(g, { signOutRedirectPath: '/public/bye.html', protectedBehaviors: ['*', '/public/b*'] });
@@ -91,21 +91,21 @@ describe('signOutRedirectPath', () => {
 });
 
 describe('the default signed-out page', () => {
-  /** Only the callback and sign-out behaviours protected; the default behaviour is not. */
+  /** Only the callback and sign-out behaviors protected; the default behavior is not. */
   function authOnly(props: Parameters<typeof addAuth>[1] = {}): Fixture {
     const f = fixture({ behaviors: { '/_auth/signout': {}, '/_auth/callback': {} } });
     addAuth(f, { protectedBehaviors: ['/_auth/signout', '/_auth/callback'], ...props });
     return f;
   }
 
-  test('served by an unprotected behaviour: warns that the origin answers it', () => {
+  test('served by an unprotected behavior: warns that the origin answers it', () => {
     const f = authOnly();
     Annotations.fromStack(f.stack).hasWarning('/Site/Auth', Match.stringLikeRegexp(
-      'the signed-out page "/_auth/signed-out", where sign-out lands by default, is served by behaviour "\\*", which is not in protectedBehaviors'));
+      'the signed-out page "/_auth/signed-out", where sign-out lands by default, is served by behavior "\\*", which is not in protectedBehaviors'));
     expect(ourWarnings(f).map(([id]) => id)).toContain(WARNING_IDS.signedOutPage);
   });
 
-  test('no warning once signOutRedirectPath names a page, or when the behaviour is protected', () => {
+  test('no warning once signOutRedirectPath names a page, or when the behavior is protected', () => {
     expect(ourWarnings(authOnly({ signOutRedirectPath: '/' })).map(([id]) => id)).not.toContain(WARNING_IDS.signedOutPage);
     const f = fixture({ behaviors: { '/_auth/*': {} } });
     addAuth(f, { protectedBehaviors: ['/_auth/*'] });
@@ -122,11 +122,11 @@ describe('the default signed-out page', () => {
   });
 });
 
-describe('unprotected behaviours sharing an origin with protected ones', () => {
-  const SHARED = 'protectedBehaviors: behaviour\\(s\\) "/public/\\*" \\(origin.example.com\\) are not protected but share an origin with protected behaviours: ' +
+describe('unprotected behaviors sharing an origin with protected ones', () => {
+  const SHARED = 'protectedBehaviors: behavior\\(s\\) "/public/\\*" \\(origin.example.com\\) are not protected but share an origin with protected behaviors: ' +
     'there a client can send the x-cognito-edge-auth-user header itself';
 
-  test('the same origin: warns, naming the behaviour and the origin', () => {
+  test('the same origin: warns, naming the behavior and the origin', () => {
     const f = fixture({ behaviors: { '/public/*': {} } }); // the fixture uses one origin for all
     addAuth(f, { protectedBehaviors: ['*'] });
     Annotations.fromStack(f.stack).hasWarning('/Site/Auth', Match.stringLikeRegexp(SHARED));
@@ -157,12 +157,12 @@ describe('unprotected behaviours sharing an origin with protected ones', () => {
     f.distribution.addBehavior('/reports/*', bucket, HTTPS);
     f.distribution.addBehavior('/assets/*', bucket, HTTPS);
     Annotations.fromStack(f.stack).hasWarning('/Site/Auth', Match.stringLikeRegexp(
-      'behaviour\\(s\\) "/assets/\\*" \\(the domain of origin SiteDistributionOrigin2[0-9A-F]+\\) are not protected'));
+      'behavior\\(s\\) "/assets/\\*" \\(the domain of origin SiteDistributionOrigin2[0-9A-F]+\\) are not protected'));
     expect(ourWarnings(f)).toHaveLength(1);
     expect(ourWarnings(f)[0][1]).not.toMatch(/origin\.example\.com|"\/reports/);
   });
 
-  test('no warning when every behaviour is protected, or the unprotected ones have their own origin', () => {
+  test('no warning when every behavior is protected, or the unprotected ones have their own origin', () => {
     const f = fixture({ behaviors: { '/public/*': {} } });
     addAuth(f);
     expect(ourWarnings(f)).toEqual([]);

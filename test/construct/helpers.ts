@@ -23,7 +23,7 @@ export interface FixtureOptions {
   readonly imported?: boolean;
   readonly clientOptions?: Partial<cognito.UserPoolClientOptions>;
   readonly distributionProps?: Partial<cloudfront.DistributionProps>;
-  /** Extra behaviours: path pattern → options. */
+  /** Extra behaviors: path pattern → options. */
   readonly behaviors?: Record<string, cloudfront.AddBehaviorOptions>;
 }
 
@@ -89,7 +89,7 @@ export function flattenJoin(value: unknown): string {
   return join[1].map((p) => typeof p === 'string' ? p : '${TOKEN}').join(join[0]);
 }
 
-/** The rendered LambdaFunctionAssociations of the distribution's behaviours, by path pattern. */
+/** The rendered LambdaFunctionAssociations of the distribution's behaviors, by path pattern. */
 export function associations(template: Template): Record<string, Array<Record<string, unknown>> | undefined> {
   const [dist] = Object.values(template.findResources('AWS::CloudFront::Distribution'));
   const config = dist.Properties.DistributionConfig;

@@ -85,7 +85,7 @@ describe('EdgeConfig (what reaches config.json)', () => {
 });
 
 describe('protectedBehaviors', () => {
-  test('default: every behaviour, including ones added after the construct', () => {
+  test('default: every behavior, including ones added after the construct', () => {
     const f = fixture({ behaviors: { '/api/*': {} } });
     addAuth(f);
     f.distribution.addBehavior('/late/*', new origins.HttpOrigin('late.example.com'));
@@ -94,7 +94,7 @@ describe('protectedBehaviors', () => {
     for (const list of Object.values(a)) expect(list).toEqual([expect.objectContaining({ EventType: 'viewer-request' })]);
   });
 
-  test('only the named behaviours; a pattern without leading slash matches', () => {
+  test('only the named behaviors; a pattern without leading slash matches', () => {
     const f = fixture({ behaviors: { '/api/*': {}, 'static/*': {} } });
     addAuth(f, { protectedBehaviors: ['*', '/static/*'] });
     const a = associations(Template.fromStack(f.stack));

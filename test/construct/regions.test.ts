@@ -54,17 +54,13 @@ describe('stack in eu-west-1', () => {
   });
 
   test('two constructs in one stack share the support stack and the config injector', () => {
-    const f = fixture({ behaviors: { '/a/*': {} } });
-    addAuth(f, { protectedBehaviors: ['*'] });
+    const f = fixture();
+    addAuth(f);
     new CognitoEdgeAuth(f.stack, 'Auth2', {
-      distribution: f.distribution,
+      distribution: new cloudfront.Distribution(f.stack, 'Other', { defaultBehavior: { origin: new origins.HttpOrigin('o.example.com') } }),
       userPool: f.userPool,
       userPoolClient: f.userPoolClient,
       userPoolDomain: f.userPoolDomain,
-      protectedBehaviors: ['/a/*'],
-      callbackPath: '/a/_auth/callback',
-      signOutPath: '/a/_auth/signout',
-      registerCallbackUrls: false,
     });
     const stacks = f.app.node.findAll().filter((c) => Stack.isStack(c));
     expect(stacks).toHaveLength(2);

@@ -30,7 +30,7 @@ EDGE_REGION = "us-east-1"
 CONFIG_TYPE = "Custom::CognitoEdgeAuthConfig"
 CALLBACK_URLS_TYPE = "Custom::CognitoEdgeAuthCallbackUrls"
 
-# The additional behaviours every test site has, besides the default one.
+# The additional behaviors every test site has, besides the default one.
 BEHAVIORS = ["/api/*", "/public/*", "/static/*"]
 
 
@@ -94,7 +94,7 @@ CERTIFICATE_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-
 
 
 def make_distribution(stack: Stack, domain_names: Optional[List[str]] = None) -> cloudfront.Distribution:
-    """A distribution over a private bucket, with a default behaviour and three more, and
+    """A distribution over a private bucket, with a default behavior and three more, and
     optionally alternate domain names (with an imported us-east-1 certificate)."""
     bucket = s3.Bucket(stack, "Content")
     origin = origins.S3BucketOrigin.with_origin_access_control(bucket)
@@ -117,7 +117,7 @@ def make_distribution(stack: Stack, domain_names: Optional[List[str]] = None) ->
 def distribution_with_edge_lambda(
     stack: Stack, function_id: str, event_type: cloudfront.LambdaEdgeEventType
 ) -> cloudfront.Distribution:
-    """A distribution over example.com whose default behaviour already has a Lambda@Edge function
+    """A distribution over example.com whose default behavior already has a Lambda@Edge function
     of its own for event_type, one that passes on the request or response it is given."""
     passed_on = "request" if event_type.name.endswith("_REQUEST") else "response"
     fn = cloudfront.experimental.EdgeFunction(
@@ -289,7 +289,7 @@ def edge_config(t: assertions.Template) -> Dict[str, Any]:
 
 
 def viewer_request_associations(t: assertions.Template) -> Dict[str, List[Dict[str, Any]]]:
-    """Every behaviour of the distribution by path pattern ('*' for the default) with its
+    """Every behavior of the distribution by path pattern ('*' for the default) with its
     viewer-request Lambda@Edge associations."""
     dist = only_resource(t, "AWS::CloudFront::Distribution")["Properties"]["DistributionConfig"]
     behaviors = [("*", dist["DefaultCacheBehavior"])] + [(b["PathPattern"], b) for b in dist.get("CacheBehaviors", [])]
@@ -300,6 +300,6 @@ def viewer_request_associations(t: assertions.Template) -> Dict[str, List[Dict[s
 
 
 def viewer_request_paths(t: assertions.Template) -> List[str]:
-    """The behaviours (by path pattern, '*' for the default) that carry a viewer-request
+    """The behaviors (by path pattern, '*' for the default) that carry a viewer-request
     Lambda@Edge association."""
     return sorted(path for path, found in viewer_request_associations(t).items() if found)

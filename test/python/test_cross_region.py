@@ -84,7 +84,7 @@ def test_callback_registration_stays_in_the_users_stack(site):
     assert site.edge_t.find_resources(CONFIG_TYPE) == {}
 
 
-def test_distribution_is_protected_on_every_behaviour(site):
+def test_distribution_is_protected_on_every_behavior(site):
     assert viewer_request_paths(site.t) == sorted(["*", *BEHAVIORS])
 
 

@@ -42,7 +42,7 @@ def test_callback_path_without_a_leading_slash():
     assert message == (
         "CognitoEdgeAuth: callbackPath must be an absolute path in canonical form, e.g. '/_auth/callback': "
         "'/' then letters, digits and -._~!$&'()+,=:@/ only, at most 256 characters, no '//', no '.' or '..' segments, "
-        "got \"no-slash\""
+        "got \"no-slash\" (at Site/Auth)"
     )
     # the Python exception's text is the message alone, no JavaScript stack trace
     assert "\n    at " not in message
@@ -120,26 +120,26 @@ def test_client_without_the_code_grant():
 # ---- found when the app is synthesised -------------------------------------------------------------
 
 
-def test_protected_behaviour_that_does_not_exist():
+def test_protected_behavior_that_does_not_exist():
     stack = build(protected_behaviors=["*", "/nope/*"])
     with pytest.raises(RuntimeError) as exc:
         template(stack)
-    assert 'protectedBehaviors names "/nope/*", which is not a behaviour of the distribution' in message_of(exc)
-    assert '"/api/*"' in message_of(exc)  # lists the behaviours there are
+    assert 'protectedBehaviors names "/nope/*", which is not a behavior of the distribution' in message_of(exc)
+    assert '"/api/*"' in message_of(exc)  # lists the behaviors there are
 
 
-def test_callback_served_by_an_unprotected_behaviour():
+def test_callback_served_by_an_unprotected_behavior():
     stack = build(protected_behaviors=["/api/*"])
     with pytest.raises(RuntimeError) as exc:
         template(stack)
-    assert 'callbackPath "/_auth/callback" is served by behaviour "*", which is not in protectedBehaviors' in message_of(exc)
+    assert 'callbackPath "/_auth/callback" is served by behavior "*", which is not in protectedBehaviors' in message_of(exc)
 
 
-def test_behaviour_with_its_own_viewer_request_function():
+def test_behavior_with_its_own_viewer_request_function():
     stack = new_stack()
     distribution = distribution_with_edge_lambda(stack, "Other", cloudfront.LambdaEdgeEventType.VIEWER_REQUEST)
     CognitoEdgeAuth(stack, "Auth", distribution=distribution, **imported_cognito(stack))
-    with pytest.raises(RuntimeError, match=r"the default behaviour \('\*'\) already has a viewer-request Lambda@Edge function"):
+    with pytest.raises(RuntimeError, match=r"the default behavior \('\*'\) already has a viewer-request Lambda@Edge function"):
         template(stack)
 
 

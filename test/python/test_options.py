@@ -1,6 +1,6 @@
 """Every prop, set from Python, reaches the synthesised configuration: the CookieSettings struct
 (as a struct and as a plain dict), the SameSite and LogLevel enums, required groups, path
-authorizations, a protected subset of behaviours, and the rest."""
+authorizations, a protected subset of behaviors, and the rest."""
 
 import json
 from types import SimpleNamespace
@@ -156,18 +156,18 @@ def test_path_authorizations_become_path_rules_in_order(groups):
     ]
 
 
-# ---- which behaviours are protected -----------------------------------------------------------
+# ---- which behaviors are protected -----------------------------------------------------------
 
 
-def test_protected_subset_of_behaviours():
-    # the default behaviour serves the callback and sign-out paths, so it must be protected
+def test_protected_subset_of_behaviors():
+    # the default behavior serves the callback and sign-out paths, so it must be protected
     site = synth(protected_behaviors=["*", "/api/*"])
     assert viewer_request_paths(site.t) == ["*", "/api/*"]
     unprotected = viewer_request_associations(site.t)
     assert unprotected["/public/*"] == [] and unprotected["/static/*"] == []
 
 
-def test_protected_behaviours_without_leading_slash_are_normalised():
+def test_protected_behaviors_without_leading_slash_are_normalised():
     site = synth(protected_behaviors=["*", "static/*"])
     assert viewer_request_paths(site.t) == ["*", "/static/*"]
 
@@ -272,10 +272,10 @@ def test_callback_and_logout_urls_for_every_domain(aliased):
     assert props["LogoutUrls"][1:] == ["https://app.example.com/_auth/signed-out", "https://www.example.com/_auth/signed-out"]
 
 
-# ---- behaviours the user adds or has already ----------------------------------------------------
+# ---- behaviors the user adds or has already ----------------------------------------------------
 
 
-def test_behaviour_added_after_the_construct_is_protected_too():
+def test_behavior_added_after_the_construct_is_protected_too():
     stack = new_stack()
     distribution = make_distribution(stack)
     CognitoEdgeAuth(stack, "Auth", distribution=distribution, **imported_cognito(stack))

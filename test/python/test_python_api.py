@@ -72,6 +72,7 @@ def test_snake_case_prop_names():
         "required_groups", "path_authorizations", "protected_behaviors", "log_level", "runtime",
         "removal_policy", "register_callback_urls", "forward_auth_cookies", "refresh_token_validity",
         "edge_stack", "edge_stack_id",
+        "public_paths", "groups_claim", "edge_log_retention", "edge_log_regions",
     }
     assert set(keyword_parameters(lib.CognitoEdgeAuth.__init__)) == expected
     assert set(keyword_parameters(lib.CookieSettings.__init__)) == {

@@ -119,9 +119,13 @@ def test_example_configures_what_it_says(synthesised, example):
 
 def rosetta_fixture_namespace(stack) -> dict:
     from aws_cdk import Duration, RemovalPolicy, Stack, StackProps
+    from aws_cdk import aws_certificatemanager as acm
     from aws_cdk import aws_cloudfront as cloudfront
+    from aws_cdk import aws_cloudfront_origins as origins
+    from aws_cdk import aws_cloudwatch as cloudwatch
     from aws_cdk import aws_cognito as cognito
     from aws_cdk import aws_lambda as lambda_
+    from aws_cdk import aws_logs as logs
     from constructs import Construct
 
     from cdk_cognito_edge_auth import CognitoEdgeAuth, LogLevel, SameSite
@@ -130,7 +134,10 @@ def rosetta_fixture_namespace(stack) -> dict:
     return {
         "__name__": "pypi_example",
         "Construct": Construct, "Duration": Duration, "RemovalPolicy": RemovalPolicy, "Stack": Stack,
-        "StackProps": StackProps, "cloudfront": cloudfront, "cognito": cognito, "lambda_": lambda_,
+        "StackProps": StackProps, "acm": acm, "cloudfront": cloudfront, "cloudwatch": cloudwatch, "cognito": cognito,
+        "lambda_": lambda_, "logs": logs,
+        "origin": origins.HttpOrigin("docs-origin.example.com"),
+        "certificate": acm.Certificate.from_certificate_arn(stack, "FixtureCertificate", "arn:aws:acm:us-east-1:123456789012:certificate/abc"),
         "CognitoEdgeAuth": CognitoEdgeAuth, "LogLevel": LogLevel, "SameSite": SameSite,
         "self": stack, "distribution": make_distribution(stack), "user_pool": cog.user_pool,
         "user_pool_client": cog.user_pool_client, "user_pool_domain": cog.user_pool_domain,

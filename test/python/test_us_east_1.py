@@ -161,7 +161,7 @@ def test_callback_and_logout_urls_are_registered_on_the_client(site):
 # ---- the distribution ------------------------------------------------------------------------------
 
 
-def test_every_behaviour_is_protected_by_default(site):
+def test_every_behavior_is_protected_by_default(site):
     assert viewer_request_paths(site.t) == sorted(["*", *BEHAVIORS])
 
 
@@ -173,7 +173,7 @@ def test_associations_use_the_published_version(site):
         ], path
 
 
-def test_default_behaviour_keeps_its_settings(site):
+def test_default_behavior_keeps_its_settings(site):
     site.t.has_resource_properties(
         "AWS::CloudFront::Distribution",
         {

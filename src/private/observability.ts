@@ -1,0 +1,63 @@
+/**
+ * Logs and metrics of the edge function. Lambda@Edge replicas log to
+ * `/aws/lambda/us-east-1.<function>` in the region that served the request, in log groups Lambda
+ * creates on first use and that never expire; an edge log retention creates them in advance, in
+ * every region with a CloudFront regional edge cache, with the retention set (aws-cdk-lib's
+ * `LogRetention`, which works across regions).
+ */
+import { Stack } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { EDGE_REGION } from './edge-function';
+import { ValidationError } from './errors';
+import { acknowledge } from './nag';
+import { requireConcrete } from './validate';
+
+/** Regions with a CloudFront regional edge cache, where Lambda@Edge replicas run and log. */
+export const REGIONAL_EDGE_CACHE_REGIONS = [
+  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2',
+  'ap-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-southeast-1', 'ap-southeast-2',
+  'eu-central-1', 'eu-west-1', 'eu-west-2', 'sa-east-1',
+];
+
+/** The construct id of aws-cdk-lib's LogRetention function (one per stack). */
+const LOG_RETENTION_SINGLETON = 'LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a';
+
+/**
+ * Create the edge function's log groups with `retention`: `/aws/lambda/us-east-1.<fn>` in each
+ * region, and `/aws/lambda/<fn>` (test invocations) in us-east-1.
+ */
+export function edgeLogRetention(scope: Construct, functionName: string, retention: logs.RetentionDays, regions: string[] | undefined): void {
+  const list = regions ?? REGIONAL_EDGE_CACHE_REGIONS;
+  requireConcrete(list, 'edgeLogRegions');
+  if (list.length === 0) throw new ValidationError('edgeLogRegions must name at least one region; leave it out for every region with a regional edge cache');
+  for (const region of new Set(list)) {
+    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
+      throw new ValidationError(`edgeLogRegions must hold region names such as 'eu-west-1', got ${JSON.stringify(region)}`);
+    }
+    new logs.LogRetention(scope, `EdgeLogRetention-${region}`, {
+      logGroupName: `/aws/lambda/${EDGE_REGION}.${functionName}`,
+      logGroupRegion: region,
+      retention,
+    });
+  }
+  new logs.LogRetention(scope, 'EdgeLogRetention', { logGroupName: `/aws/lambda/${functionName}`, logGroupRegion: EDGE_REGION, retention });
+
+  const singleton = Stack.of(scope).node.tryFindChild(LOG_RETENTION_SINGLETON);
+  const role = singleton?.node.tryFindChild('ServiceRole');
+  if (role) {
+    acknowledge(role, [{
+      rule: 'AwsSolutions-IAM4',
+      finding: 'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+      reason: 'aws-cdk-lib\'s LogRetention function (edgeLogRetention) writes its own logs with the basic execution role.',
+    }]);
+    const policy = role.node.tryFindChild('DefaultPolicy');
+    if (policy) {
+      acknowledge(policy, [{
+        rule: 'AwsSolutions-IAM5',
+        finding: 'Resource::*',
+        reason: 'aws-cdk-lib\'s LogRetention function (edgeLogRetention) creates the edge function\'s log groups in every edge region and sets their retention; it has no narrower resource form.',
+      }]);
+    }
+  }
+}
