@@ -161,7 +161,8 @@ describe('addDistribution: another distribution served by the same function', ()
     expect(urls.CallbackUrls).toHaveLength(3);
     expect(urls.CallbackUrls[1]).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': ['Legacy', 'DomainName'] }, '/_auth/callback']] });
     expect(urls.CallbackUrls[2]).toBe('https://legacy.example.com/_auth/callback');
-    expect(urls.LogoutUrls[2]).toBe('https://legacy.example.com/');
+    // sign-out lands on the signed-out page the edge function serves (the default)
+    expect(urls.LogoutUrls[2]).toBe('https://legacy.example.com/_auth/signed-out');
     expect(auth.aliasCallbackUrls).toEqual(['https://legacy.example.com/_auth/callback']);
     // the attached association is the construct's version
     t.hasResourceProperties('AWS::CloudFront::Distribution', {
