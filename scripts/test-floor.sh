@@ -12,10 +12,9 @@ CONSTRUCTS_FLOOR=$(floor constructs)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 pkg="$work/node_modules/cdk-cognito-edge-auth"
-mkdir -p "$pkg"
-cp -r lib assets package.json "$pkg/"
 cp test/floor/synth.js "$work/"
-(cd "$work" && npm init -y >/dev/null && npm install --no-audit --no-fund --no-save --silent "aws-cdk-lib@$CDK_FLOOR" "constructs@$CONSTRUCTS_FLOOR")
-# keep the copied package: `npm install` above may prune what it did not install itself
+(cd "$work" && npm init -y >/dev/null && npm install --no-audit --no-fund --no-save --loglevel=error "aws-cdk-lib@$CDK_FLOOR" "constructs@$CONSTRUCTS_FLOOR")
+# The package goes in after the install: npm would otherwise try to fetch it from the registry
+# (it is not published yet) or prune it as extraneous.
 mkdir -p "$pkg" && cp -r lib assets package.json "$pkg/"
 cd "$work" && node synth.js
