@@ -54,7 +54,9 @@ export async function startOrigin(options: OriginOptions = {}): Promise<Origin> 
   const requests: Array<{ method: string; url: string; identity: Record<string, string>; cookieNames: string[] }> = [];
 
   function page(title: string, inner: string): string {
-    return '<!doctype html><html><head><meta charset="utf-8">'
+    // An inline icon: otherwise the browser asks for /favicon.ico after each page has loaded, a
+    // request that races whatever the test (or the visitor) does next.
+    return '<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">'
       + `<title>${escapeHtml(title)}</title>`
       + '<style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}'
       + 'nav a{margin-right:1rem}code{background:#f3f3f3;padding:0 .2rem}table{border-collapse:collapse}'
