@@ -55,6 +55,26 @@ export interface EdgeAuthConfig {
   readonly publicPaths?: string[];
   /** The id-token claim that carries the groups (JSON array, `[a, b]` string, JSON array string or one value). @default 'cognito:groups' */
   readonly groupsClaim?: string;
+  /**
+   * Session mode (design §7): present only when the construct's `viewerCheck` is
+   * `CLOUDFRONT_FUNCTION`. The function then answers only the auth routes under
+   * `authPathPrefix` (every other path is the CloudFront Function's) and mints the session cookie
+   * (`lambda-src/shared/session-cookie.ts`) signed with `key`.
+   * @default - absent: the function checks every request itself (Lambda@Edge mode)
+   */
+  readonly session?: EdgeSessionConfig;
+}
+
+/** Session-mode settings of `config.json` (written by the config injector, never by the construct: the key is never in a template). */
+export interface EdgeSessionConfig {
+  /** Auth route prefix with leading and trailing slash, e.g. `/_auth/`; `callbackPath` and `signOutPath` lie under it. */
+  readonly authPathPrefix: string;
+  /** Id of the signing key (`[A-Za-z0-9_-]{1,16}`); the CloudFront Function reads the key from the KeyValueStore entry `session-key.<keyId>`. */
+  readonly keyId: string;
+  /** The signing key: 32 random bytes as 43 base64url characters (`SESSION_KEY`). Secret: never logged. */
+  readonly key: string;
+  /** Identity header set on allowed requests (lower case). @default 'x-cognito-edge-auth-user' */
+  readonly identityHeader?: string;
 }
 
 /** One per-path authorization rule. */
