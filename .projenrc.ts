@@ -97,6 +97,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-cloudformation',
     '@aws-sdk/client-cloudfront',
     '@aws-sdk/client-resource-groups-tagging-api',
+    // Session mode's KeyValueStore API is signed with SigV4A, which Lambda's SDK cannot do without
+    // the signer: both are bundled into assets/config-injector (scripts/bundle.ts).
+    '@aws-sdk/client-cloudfront-keyvaluestore',
+    '@aws-sdk/signature-v4a',
     'aws-sdk-client-mock',
     'jszip',
     'selfsigned',
