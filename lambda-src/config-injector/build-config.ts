@@ -8,8 +8,9 @@ import JSZip from 'jszip';
 import { authDomainProblem, userPoolIdProblem } from '../../src/private/config-rules';
 import { assertRecord, assertStringArray, JsonObject, nonEmptyString, ownProperty } from '../shared/assert';
 import { ConfigError, configFail } from '../shared/config-error';
-import type { EdgeAuthConfig, EdgeCookieConfig, EdgePathRule } from '../shared/edge-config';
+import type { EdgeAuthConfig, EdgeCookieConfig, EdgePathRule, EdgeSessionConfig } from '../shared/edge-config';
 import { safeJsonParse } from '../shared/safe-json';
+import { isSessionKey, SESSION_KEY_ID } from '../shared/session-cookie';
 
 /** Name of the configuration file inside the edge function's code (beside `index.js`). */
 const CONFIG_FILE_NAME = 'config.json';
@@ -24,6 +25,8 @@ const CONFIG_FILE_NAME = 'config.json';
  *   `identityProvider`, `callbackPath`, `signOutPath`, `signOutLandingPath`, `scopes`,
  *   `requiredGroups`, `pathRules`, `aliases`, `cookies`, `forwardAuthCookies`, `logLevel`, `publicPaths`, `groupsClaim`,
  *   `refreshTokenValiditySeconds` (named and typed as in {@link EdgeAuthConfig}).
+ * - `Session` (session mode only): `{ AuthPathPrefix, KeyValueStoreArn, KeyGeneration, IdentityHeader }`
+ *   (see {@link SessionResourceProperties}); `config.json` then gets `session` with the signing key.
  * - The rest (`FunctionName`, `FunctionRegion`, `BundleS3Bucket`, `BundleS3Key`, `StateSecretArn`,
  *   `ClientFingerprint`, `ServiceToken`) tell the deploy-time handler where things are; they do not
  *   reach `config.json` and are ignored here.
@@ -33,7 +36,20 @@ export interface ConfigResourceProperties {
   readonly ClientId: string;
   readonly AuthDomain: string;
   readonly EdgeConfig?: string;
+  readonly Session?: unknown;
   readonly [key: string]: unknown;
+}
+
+/** The `Session` property of session mode, checked and typed. */
+export interface SessionResourceProperties {
+  /** Auth route prefix with leading and trailing slash, e.g. `/_auth/`. */
+  readonly authPathPrefix: string;
+  /** ARN of the KeyValueStore with the session keys. */
+  readonly keyValueStoreArn: string;
+  /** The construct's `sessionKeyGeneration` (a positive integer; raising it rotates the key). */
+  readonly keyGeneration: number;
+  /** Identity header the viewer function sets (lower case). */
+  readonly identityHeader?: string;
 }
 
 /** Values the handler resolves at deploy time (all optional; the playground passes local ones). */
@@ -46,6 +62,8 @@ export interface ResolvedValues {
   readonly stateSecret?: string;
   /** The client's refresh-token validity in seconds; used when `EdgeConfig` has none. */
   readonly refreshTokenValiditySeconds?: number;
+  /** Session mode: the key that signs session cookies (from the KeyValueStore). Required when `Session` is present. */
+  readonly sessionKey?: { readonly keyId: string; readonly key: string };
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'none'] as const;
@@ -72,13 +90,7 @@ export function buildEdgeConfig(properties: ConfigResourceProperties, resolved: 
     throw new ConfigError(`AuthDomain must be a base URL such as https://auth.example.com, got ${JSON.stringify(authDomain)}`);
   }
 
-  let edge: JsonObject = {};
-  if (properties.EdgeConfig !== undefined && properties.EdgeConfig !== '') {
-    const parsed = safeJsonParse(requireString(properties.EdgeConfig, 'EdgeConfig'));
-    if (parsed === undefined) throw new ConfigError('EdgeConfig is not valid JSON');
-    assertRecord(parsed, () => new ConfigError('EdgeConfig must be a JSON object'));
-    edge = parsed;
-  }
+  const edge = edgeConfigObject(properties);
   const field = (name: string): unknown => ownProperty(edge, name);
 
   const logLevel = optionalString(field('logLevel'), 'EdgeConfig.logLevel');
@@ -109,8 +121,66 @@ export function buildEdgeConfig(properties: ConfigResourceProperties, resolved: 
     refreshTokenValiditySeconds,
     publicPaths: optionalStringArray(edge.publicPaths, 'EdgeConfig.publicPaths'),
     groupsClaim: optionalString(edge.groupsClaim, 'EdgeConfig.groupsClaim'),
+    session: session(properties, resolved),
   };
   return dropUndefined(config);
+}
+
+/** The `EdgeConfig` property parsed (an empty object when absent). */
+function edgeConfigObject(properties: ConfigResourceProperties): JsonObject {
+  if (properties.EdgeConfig === undefined || properties.EdgeConfig === '') return {};
+  const parsed = safeJsonParse(requireString(properties.EdgeConfig, 'EdgeConfig'));
+  if (parsed === undefined) throw new ConfigError('EdgeConfig is not valid JSON');
+  assertRecord(parsed, () => new ConfigError('EdgeConfig must be a JSON object'));
+  return parsed;
+}
+
+/** `EdgeConfig.cookies.tokenMaxAgeSeconds`, which bounds a session's lifetime (and so how long an old key is kept). */
+export function tokenMaxAgeSecondsOf(properties: ConfigResourceProperties): number | undefined {
+  const value = ownProperty(edgeConfigObject(properties), 'cookies');
+  return value === undefined || value === null ? undefined : cookies(value)?.tokenMaxAgeSeconds;
+}
+
+const KEY_VALUE_STORE_ARN = /^arn:aws[a-z-]*:cloudfront::\d{12}:key-value-store\/[A-Za-z0-9-]{1,64}$/;
+
+/**
+ * The `Session` property (session mode), checked; undefined in Lambda@Edge mode. CloudFormation
+ * passes every value as a string.
+ */
+export function sessionProperties(properties: ConfigResourceProperties): SessionResourceProperties | undefined {
+  const value = properties.Session;
+  if (value === undefined || value === null || value === '') return undefined;
+  assertRecord(value, configFail('Session'));
+  const authPathPrefix = requireString(ownProperty(value, 'AuthPathPrefix'), 'Session.AuthPathPrefix');
+  if (!authPathPrefix.startsWith('/') || !authPathPrefix.endsWith('/')) {
+    throw new ConfigError(`Session.AuthPathPrefix must start and end with "/", got ${JSON.stringify(authPathPrefix)}`, 'session.authPathPrefix');
+  }
+  const keyValueStoreArn = requireString(ownProperty(value, 'KeyValueStoreArn'), 'Session.KeyValueStoreArn');
+  if (!KEY_VALUE_STORE_ARN.test(keyValueStoreArn)) {
+    throw new ConfigError(`Session.KeyValueStoreArn must be a CloudFront KeyValueStore ARN, got ${JSON.stringify(keyValueStoreArn)}`);
+  }
+  const generation = ownProperty(value, 'KeyGeneration');
+  const keyGeneration = typeof generation === 'string' && /^[1-9]\d{0,8}$/.test(generation) ? Number(generation)
+    : typeof generation === 'number' && Number.isInteger(generation) && generation >= 1 && generation < 1e9 ? generation : undefined;
+  if (keyGeneration === undefined) throw configFail('Session.KeyGeneration')('a positive integer below 1000000000');
+  const identityHeader = optionalString(ownProperty(value, 'IdentityHeader'), 'Session.IdentityHeader');
+  return dropUndefined({ authPathPrefix, keyValueStoreArn, keyGeneration, identityHeader });
+}
+
+function session(properties: ConfigResourceProperties, resolved: ResolvedValues): EdgeSessionConfig | undefined {
+  const props = sessionProperties(properties);
+  if (props === undefined) return undefined;
+  const signing = resolved.sessionKey;
+  // Messages name the fields, never the key.
+  if (signing === undefined) throw new ConfigError('session mode needs the signing key (from the KeyValueStore)', 'session.key');
+  if (!SESSION_KEY_ID.test(signing.keyId)) throw new ConfigError('session.keyId must be 1 to 16 characters of A-Z a-z 0-9 _ -', 'session.keyId');
+  if (!isSessionKey(signing.key)) throw new ConfigError('session.key must be 43 base64url characters', 'session.key');
+  return dropUndefined({
+    authPathPrefix: props.authPathPrefix,
+    keyId: signing.keyId,
+    key: signing.key,
+    identityHeader: props.identityHeader,
+  });
 }
 
 function pathRules(value: unknown): EdgePathRule[] | undefined {

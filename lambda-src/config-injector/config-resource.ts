@@ -16,10 +16,13 @@ import { CognitoIdentityProviderClient, DescribeUserPoolClientCommand, UserPoolC
 import { GetFunctionConfigurationCommand, LambdaClient, PublishVersionCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ResolvedValues, addConfigToBundle, buildEdgeConfig, ConfigResourceProperties } from './build-config';
+import {
+  ResolvedValues, addConfigToBundle, buildEdgeConfig, ConfigResourceProperties, sessionProperties, tokenMaxAgeSecondsOf,
+} from './build-config';
 import { locateFunction } from './locate-function';
 import { log } from './log';
 import { pollUntil } from './poll';
+import { ensureSessionKey, sessionKeyRetentionSeconds } from './session-keys';
 import { regionOfUserPoolId } from '../../src/private/config-rules';
 import { isRecord, JsonObject, nonEmptyString } from '../shared/assert';
 import { ConfigError, configFail } from '../shared/config-error';
@@ -60,6 +63,8 @@ export async function handleConfig(event: ConfigEvent): Promise<ResourceResult> 
   const stateSecretArn = property('StateSecretArn');
   const poolRegion = regionOfUserPool(userPoolId);
 
+  const session = sessionProperties(p as ConfigResourceProperties);
+
   const client = await describeClient(poolRegion, userPoolId, clientId);
   assertCodeFlow(client, clientId);
   const resolved: ResolvedValues = {
@@ -67,6 +72,12 @@ export async function handleConfig(event: ConfigEvent): Promise<ResourceResult> 
     jwks: await fetchJwks(poolRegion, userPoolId),
     stateSecret: await readStateSecret(stateSecretArn),
     refreshTokenValiditySeconds: refreshTokenValiditySeconds(client),
+    // Session mode: the signing key comes from the KeyValueStore (written there first, if needed).
+    sessionKey: session === undefined ? undefined : await ensureSessionKey({
+      keyValueStoreArn: session.keyValueStoreArn,
+      keyGeneration: session.keyGeneration,
+      retentionSeconds: sessionKeyRetentionSeconds(tokenMaxAgeSecondsOf(p as ConfigResourceProperties)),
+    }),
   };
   const config = buildEdgeConfig(p as ConfigResourceProperties, resolved);
   // The same check the edge function runs at load (design §4.14): a configuration it would refuse
@@ -76,6 +87,7 @@ export async function handleConfig(event: ConfigEvent): Promise<ResourceResult> 
     fields: Object.keys(config).sort(),
     hasClientSecret: config.clientSecret !== undefined,
     jwksKeys: config.jwks?.keys.length ?? 0,
+    sessionKeyId: config.session?.keyId,
   });
 
   const bundle = await downloadBundle(bucket, key);

@@ -1,0 +1,531 @@
+/**
+ * Session mode's keys in the KeyValueStore (lambda-src/config-injector/session-keys.ts), against
+ * an in-memory store behind a mocked KeyValueStore client (ETags included), and through the whole
+ * custom resource with the other SDK clients mocked as in handler.test.ts: no network.
+ */
+import {
+  CloudFrontKeyValueStoreClient, ConflictException, DescribeKeyValueStoreCommand, GetKeyCommand, ResourceNotFoundException,
+  UpdateKeysCommand, UpdateKeysCommandInput, AccessDeniedException, ValidationException,
+} from '@aws-sdk/client-cloudfront-keyvaluestore';
+import { CognitoIdentityProviderClient, DescribeUserPoolClientCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { GetFunctionConfigurationCommand, LambdaClient, PublishVersionCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import JSZip from 'jszip';
+import { handler, onEvent } from '../../lambda-src/config-injector';
+import { buildEdgeConfig } from '../../lambda-src/config-injector/build-config';
+import { timing } from '../../lambda-src/config-injector/poll';
+import {
+  ensureSessionKey, MAX_SESSION_KEYS, parseSessionKeyState, planSessionKeys, SESSION_KEY_STATE_NAME, sessionKeyRetentionSeconds,
+  SessionKeyState,
+} from '../../lambda-src/config-injector/session-keys';
+import { ConfigError } from '../../lambda-src/shared/config-error';
+import { SESSION_KEY, SESSION_KEY_ID } from '../../lambda-src/shared/session-cookie';
+
+const kvsMock = mockClient(CloudFrontKeyValueStoreClient);
+const lambdaMock = mockClient(LambdaClient);
+const cognitoMock = mockClient(CognitoIdentityProviderClient);
+const s3Mock = mockClient(S3Client);
+const secretsMock = mockClient(SecretsManagerClient);
+
+const ARN = 'arn:aws:cloudfront::123456789012:key-value-store/0d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6';
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+const RETENTION = sessionKeyRetentionSeconds(undefined);
+const T0 = 1_800_000_000;
+
+/** The store behind the mocked client: items, and an ETag that changes with every write. */
+let items: Map<string, string>;
+let etagNumber: number;
+/** Every value ever written under `session-key.*`: the scan looks for each of them. */
+let writtenKeys: string[];
+let logs: string[];
+/** How many of the next UpdateKeys calls are refused as stale (as if someone wrote just before). */
+let staleWrites: number;
+/** Runs before each DescribeKeyValueStore answer (to simulate another writer). */
+let beforeDescribe: ((n: number) => void) | undefined;
+
+const etag = () => `E${etagNumber}`;
+
+function fakeStore(): void {
+  items = new Map();
+  etagNumber = 1;
+  writtenKeys = [];
+  staleWrites = 0;
+  beforeDescribe = undefined;
+  let describes = 0;
+  kvsMock.reset();
+  kvsMock.on(DescribeKeyValueStoreCommand).callsFake((input) => {
+    expect(input).toStrictEqual({ KvsARN: ARN });
+    beforeDescribe?.(++describes);
+    return { KvsARN: ARN, ETag: etag(), ItemCount: items.size, TotalSizeInBytes: 0, Created: new Date(0) };
+  });
+  kvsMock.on(GetKeyCommand).callsFake((input) => {
+    expect(input.KvsARN).toBe(ARN);
+    const value = items.get(input.Key);
+    if (value === undefined) throw new ResourceNotFoundException({ message: 'Key not found', $metadata: {} });
+    return { Key: input.Key, Value: value, ItemCount: items.size, TotalSizeInBytes: 0 };
+  });
+  kvsMock.on(UpdateKeysCommand).callsFake((input: UpdateKeysCommandInput) => {
+    expect(input.KvsARN).toBe(ARN);
+    if (staleWrites > 0) {
+      staleWrites--;
+      etagNumber++;
+    }
+    if (input.IfMatch !== etag()) throw new ConflictException({ message: 'Pre-condition failed: ETag mismatch', $metadata: {} });
+    for (const put of input.Puts ?? []) {
+      items.set(put.Key!, put.Value!);
+      if (put.Key!.startsWith('session-key.')) writtenKeys.push(put.Value!);
+    }
+    for (const del of input.Deletes ?? []) items.delete(del.Key!);
+    etagNumber++;
+    return { ETag: etag(), ItemCount: items.size, TotalSizeInBytes: 0 };
+  });
+}
+
+/** The calls of the mocked KeyValueStore client: command name and complete input. */
+function kvsCalls(): Array<[string, unknown]> {
+  return kvsMock.calls().map((c) => [c.args[0].constructor.name, c.args[0].input]);
+}
+
+function storedState(): SessionKeyState {
+  return parseSessionKeyState(items.get(SESSION_KEY_STATE_NAME)!);
+}
+
+function deploy(keyGeneration: number, now: number) {
+  return ensureSessionKey({ keyValueStoreArn: ARN, keyGeneration, retentionSeconds: RETENTION, now });
+}
+
+/** No key value anywhere in `text`. */
+function expectNoKeyIn(text: string): void {
+  expect(writtenKeys.length).toBeGreaterThan(0);
+  for (const key of writtenKeys) expect(text).not.toContain(key);
+}
+
+beforeEach(() => {
+  fakeStore();
+  logs = [];
+  jest.spyOn(console, 'log').mockImplementation((line: string) => { logs.push(String(line)); });
+});
+afterEach(() => jest.restoreAllMocks());
+
+describe('ensureSessionKey', () => {
+  test('first deploy: one key, signing at once, written with the state in one UpdateKeys with the ETag', async () => {
+    const signing = await deploy(1, T0);
+
+    expect(signing.keyId).toMatch(SESSION_KEY_ID);
+    expect(signing.key).toMatch(SESSION_KEY);
+    expect(items.get(`session-key.${signing.keyId}`)).toBe(signing.key);
+    expect(storedState()).toEqual({ version: 1, keys: [{ kid: signing.keyId, generation: 1, written: T0, signing: T0 }] });
+    expect(kvsCalls()).toStrictEqual([
+      ['DescribeKeyValueStoreCommand', { KvsARN: ARN }],
+      ['GetKeyCommand', { KvsARN: ARN, Key: SESSION_KEY_STATE_NAME }],
+      ['UpdateKeysCommand', {
+        KvsARN: ARN,
+        IfMatch: 'E1',
+        Puts: [
+          { Key: `session-key.${signing.keyId}`, Value: signing.key },
+          { Key: SESSION_KEY_STATE_NAME, Value: items.get(SESSION_KEY_STATE_NAME) },
+        ],
+        Deletes: undefined,
+      }],
+    ]);
+    // The client is the global API's, signing for us-east-1's endpoint set.
+    const regions = await Promise.all(kvsMock.calls().map((c) => (c.thisValue as { config: { region: () => Promise<string> } }).config.region()));
+    expect(new Set(regions)).toEqual(new Set(['us-east-1']));
+    expectNoKeyIn(items.get(SESSION_KEY_STATE_NAME)! + logs.join('\n'));
+  });
+
+  test('two first deploys make different keys and key ids', async () => {
+    const a = await deploy(1, T0);
+    fakeStore();
+    const b = await deploy(1, T0);
+    expect(b.keyId).not.toBe(a.keyId);
+    expect(b.key).not.toBe(a.key);
+  });
+
+  test('plain redeploy: no write, the same signing key read back from the store', async () => {
+    const first = await deploy(1, T0);
+    kvsMock.resetHistory();
+
+    const again = await deploy(1, T0 + DAY);
+
+    expect(again).toEqual(first);
+    expect(kvsCalls()).toStrictEqual([
+      ['DescribeKeyValueStoreCommand', { KvsARN: ARN }],
+      ['GetKeyCommand', { KvsARN: ARN, Key: SESSION_KEY_STATE_NAME }],
+      ['GetKeyCommand', { KvsARN: ARN, Key: `session-key.${first.keyId}` }],
+    ]);
+    expect(etag()).toBe('E2');
+  });
+
+  test('rotation over two deploys: the raised generation writes a verify-only key, the next deploy signs with it', async () => {
+    const k1 = await deploy(1, T0);
+
+    // deploy N: KeyGeneration raised → new key in the store, the old one still signs
+    kvsMock.resetHistory();
+    const afterRaise = await deploy(2, T0 + HOUR);
+    expect(afterRaise).toEqual(k1);
+    const k2 = storedState().keys.find((k) => k.generation === 2)!;
+    expect(k2).toEqual({ kid: expect.stringMatching(SESSION_KEY_ID), generation: 2, written: T0 + HOUR });
+    const k2Value = items.get(`session-key.${k2.kid}`)!;
+    expect(k2Value).toMatch(SESSION_KEY);
+    expect(k2Value).not.toBe(k1.key);
+    expect(kvsCalls()[2]).toStrictEqual(['UpdateKeysCommand', {
+      KvsARN: ARN,
+      IfMatch: 'E2',
+      Puts: [{ Key: `session-key.${k2.kid}`, Value: k2Value }, { Key: SESSION_KEY_STATE_NAME, Value: items.get(SESSION_KEY_STATE_NAME) }],
+      Deletes: undefined,
+    }]);
+
+    // deploy N+1 (KeyGeneration unchanged): the new key signs, the old one stops; no key written
+    kvsMock.resetHistory();
+    const afterNext = await deploy(2, T0 + 2 * HOUR);
+    expect(afterNext).toEqual({ keyId: k2.kid, key: k2Value });
+    expect(storedState().keys).toEqual([
+      { kid: k1.keyId, generation: 1, written: T0, signing: T0, stopped: T0 + 2 * HOUR },
+      { kid: k2.kid, generation: 2, written: T0 + HOUR, signing: T0 + 2 * HOUR },
+    ]);
+    const update = kvsCalls().find(([name]) => name === 'UpdateKeysCommand')![1] as UpdateKeysCommandInput;
+    expect(update.Puts!.map((p) => p.Key)).toEqual([SESSION_KEY_STATE_NAME]);
+    expect(update.Deletes).toBeUndefined();
+    // both keys stay readable by the viewer function
+    expect(items.get(`session-key.${k1.keyId}`)).toBe(k1.key);
+  });
+
+  test('a key that stopped signing is deleted at the first deploy at least the retention later, not before', async () => {
+    const k1 = await deploy(1, T0);
+    await deploy(2, T0 + HOUR);
+    const k2 = await deploy(2, T0 + 2 * HOUR); // k1 stops at T0 + 2 h
+    expect(RETENTION).toBe(DAY + HOUR);
+
+    kvsMock.resetHistory();
+    expect(await deploy(2, T0 + 2 * HOUR + RETENTION - 1)).toEqual(k2);
+    expect(kvsCalls().map(([name]) => name)).not.toContain('UpdateKeysCommand');
+    expect(items.has(`session-key.${k1.keyId}`)).toBe(true);
+
+    kvsMock.resetHistory();
+    expect(await deploy(2, T0 + 2 * HOUR + RETENTION)).toEqual(k2);
+    const update = kvsCalls().find(([name]) => name === 'UpdateKeysCommand')![1] as UpdateKeysCommandInput;
+    expect(update.Deletes).toEqual([{ Key: `session-key.${k1.keyId}` }]);
+    expect(update.Puts!.map((p) => p.Key)).toEqual([SESSION_KEY_STATE_NAME]);
+    expect(items.has(`session-key.${k1.keyId}`)).toBe(false);
+    expect(storedState().keys).toEqual([{ kid: k2.keyId, generation: 2, written: T0 + HOUR, signing: T0 + 2 * HOUR }]);
+  });
+
+  test('the retention follows tokenMaxAgeSeconds, capped at the id token\'s 24 h, plus an hour', () => {
+    expect(sessionKeyRetentionSeconds(undefined)).toBe(25 * HOUR);
+    expect(sessionKeyRetentionSeconds(600)).toBe(600 + HOUR);
+    expect(sessionKeyRetentionSeconds(7 * DAY)).toBe(25 * HOUR);
+  });
+
+  test('rollback (a lower KeyGeneration): nothing written or deleted, the current key keeps signing', async () => {
+    const k1 = await deploy(1, T0);
+    await deploy(2, T0 + HOUR); // verify-only k2 written
+    const before = new Map(items);
+
+    // CloudFormation rolls the raise back: Update with the old properties (generation 1)
+    kvsMock.resetHistory();
+    expect(await deploy(1, T0 + 2 * HOUR)).toEqual(k1);
+    expect(kvsCalls().map(([name]) => name)).toEqual(['DescribeKeyValueStoreCommand', 'GetKeyCommand', 'GetKeyCommand']);
+    expect(items).toEqual(before);
+    expect(logs.join('\n')).toMatch(/KeyGeneration is lower/);
+
+    // after the rotation completes, a rollback long after the retention deletes nothing either
+    const k2 = await deploy(2, T0 + 3 * HOUR);
+    expect(k2.keyId).not.toBe(k1.keyId);
+    const rotated = new Map(items);
+    kvsMock.resetHistory();
+    expect(await deploy(1, T0 + 10 * DAY)).toEqual(k2);
+    expect(kvsCalls().map(([name]) => name)).not.toContain('UpdateKeysCommand');
+    expect(items).toEqual(rotated);
+    expect(items.get(`session-key.${k1.keyId}`)).toBe(k1.key);
+  });
+
+  test('a stale ETag (someone wrote in between) reads and plans again', async () => {
+    staleWrites = 1;
+    const signing = await deploy(1, T0);
+
+    expect(kvsCalls().map(([name]) => name)).toEqual([
+      'DescribeKeyValueStoreCommand', 'GetKeyCommand', 'UpdateKeysCommand',
+      'DescribeKeyValueStoreCommand', 'GetKeyCommand', 'UpdateKeysCommand',
+    ]);
+    // only the second attempt's key exists, and it is the one returned
+    expect([...items.keys()].sort()).toEqual([SESSION_KEY_STATE_NAME, `session-key.${signing.keyId}`].sort());
+    expect(items.get(`session-key.${signing.keyId}`)).toBe(signing.key);
+    expect(logs.join('\n')).toMatch(/stale ETag/);
+  });
+
+  test('a stale ETag that persists fails, naming the store', async () => {
+    staleWrites = 100;
+    await expect(deploy(1, T0)).rejects.toThrow(`the KeyValueStore ${ARN} failed UpdateKeys: ConflictException: Pre-condition failed: ETag mismatch`);
+    expect(kvsMock.commandCalls(UpdateKeysCommand)).toHaveLength(4);
+  });
+
+  test('a concurrent first write by another deployment is found on the retry (one key, not two)', async () => {
+    const other = await deploy(1, T0);
+    // this deployment read the store before the other one wrote: its first UpdateKeys has the old ETag
+    items.clear();
+    const saved = etagNumber;
+    etagNumber = 1;
+    staleWrites = 1;
+    beforeDescribe = (n) => {
+      if (n !== 2) return;
+      // the other deployment's write is now visible
+      etagNumber = saved;
+      items.set(`session-key.${other.keyId}`, other.key);
+      items.set(SESSION_KEY_STATE_NAME, JSON.stringify({ version: 1, keys: [{ kid: other.keyId, generation: 1, written: T0, signing: T0 }] }));
+    };
+    kvsMock.resetHistory();
+    expect(await deploy(1, T0)).toEqual(other);
+    expect(kvsCalls().map(([name]) => name)).toEqual([
+      'DescribeKeyValueStoreCommand', 'GetKeyCommand', 'UpdateKeysCommand',
+      'DescribeKeyValueStoreCommand', 'GetKeyCommand', 'GetKeyCommand',
+    ]);
+    expect([...items.keys()].sort()).toEqual([SESSION_KEY_STATE_NAME, `session-key.${other.keyId}`].sort());
+  });
+
+  test('too many keys kept at once: raising the generation again fails with what to do', () => {
+    const keys = [{ kid: 'k0', generation: 1, written: 0, signing: 0 }, ...Array.from({ length: MAX_SESSION_KEYS - 1 },
+      (_, i) => ({ kid: `s${i}`, generation: 1, written: 0, signing: 0, stopped: T0 }))];
+    const state: SessionKeyState = { version: 1, keys };
+    expect(() => planSessionKeys(state, 2, T0 + HOUR, RETENTION)).toThrow(ConfigError);
+    expect(() => planSessionKeys(state, 2, T0 + HOUR, RETENTION)).toThrow(/deploy without raising it/);
+    // without a raise, the same state is a plain redeploy
+    expect(planSessionKeys(state, 1, T0 + HOUR, RETENTION)).toMatchObject({ signingKid: 'k0', create: [], delete: [], writeState: false });
+  });
+
+  test('a malformed state entry fails the deploy and writes nothing', async () => {
+    items.set(SESSION_KEY_STATE_NAME, '{"version":1,"keys":[{"kid":"bad kid!","generation":1,"written":0}]}');
+    await expect(deploy(1, T0)).rejects.toThrow(`the KeyValueStore entry ${SESSION_KEY_STATE_NAME} is not a valid session key state`);
+    expect(kvsMock.commandCalls(UpdateKeysCommand)).toHaveLength(0);
+    for (const bad of ['', 'null', '[]', '{"version":2,"keys":[]}', '{"version":1,"keys":[{"kid":"a","generation":"1","written":0}]}']) {
+      expect(() => parseSessionKeyState(bad)).toThrow(/not a valid session key state/);
+    }
+  });
+
+  test('a signing key missing from the store fails, naming the key name and the store', async () => {
+    const k1 = await deploy(1, T0);
+    items.delete(`session-key.${k1.keyId}`);
+    await expect(deploy(1, T0 + HOUR)).rejects.toThrow(`the KeyValueStore ${ARN} has no valid signing key session-key.${k1.keyId} (missing or malformed)`);
+  });
+});
+
+// ---- through the custom resource ----
+
+const CLIENT_SECRET = 'client-secret-value-that-must-not-leak';
+const STATE_SECRET = 'state-secret-value-that-must-not-leak-0123456789abcdef';
+const JWKS = { keys: [{ kid: 'k1', kty: 'RSA', alg: 'RS256', e: 'AQAB', n: 'abc', use: 'sig' }] };
+const VERSION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:Site-Auth-abc:7';
+const SESSION = { AuthPathPrefix: '/_auth/', KeyValueStoreArn: ARN, KeyGeneration: '1', IdentityHeader: 'x-cognito-edge-auth-user' };
+const sessionProps = {
+  FunctionName: 'Site-Auth-abc',
+  FunctionRegion: 'us-east-1',
+  BundleS3Bucket: 'bucket',
+  BundleS3Key: 'bundle.zip',
+  UserPoolId: 'eu-west-1_AbCdEf123',
+  ClientId: 'client123',
+  AuthDomain: 'https://my-prefix.auth.eu-west-1.amazoncognito.com',
+  StateSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:state',
+  EdgeConfig: JSON.stringify({ callbackPath: '/_auth/callback', signOutPath: '/_auth/signout' }),
+  Session: SESSION,
+};
+
+function event(requestType: 'Create' | 'Update' | 'Delete', props: Record<string, unknown>, old?: Record<string, unknown>): CloudFormationCustomResourceEvent {
+  return {
+    RequestType: requestType,
+    ResourceType: 'Custom::CognitoEdgeAuthConfig',
+    ServiceToken: 'token',
+    ResponseURL: 'https://cloudformation-custom-resource-response.s3.amazonaws.com/response',
+    StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/Site/guid',
+    RequestId: 'req-1',
+    LogicalResourceId: 'AuthEdgeConfig',
+    ResourceProperties: { ServiceToken: 'token', ...props },
+    ...(requestType !== 'Create' ? { PhysicalResourceId: 'old-physical-id' } : {}),
+    ...(requestType === 'Update' ? { OldResourceProperties: old ?? props } : {}),
+  } as CloudFormationCustomResourceEvent;
+}
+
+describe('Custom::CognitoEdgeAuthConfig in session mode', () => {
+  let uploads: Buffer[];
+  let fetchMock: jest.Mock;
+  let results: unknown[];
+  const context = { getRemainingTimeInMillis: () => 60_000 } as Context;
+
+  beforeEach(async () => {
+    timing.pollIntervalMs = 1;
+    timing.maxWaitMs = 200;
+    lambdaMock.reset();
+    cognitoMock.reset();
+    s3Mock.reset();
+    secretsMock.reset();
+    uploads = [];
+    results = [];
+    fetchMock = jest.fn(async (url: string) => {
+      if (url.endsWith('/.well-known/jwks.json')) return new Response(JSON.stringify(JWKS), { status: 200 });
+      return new Response('', { status: 200 });
+    });
+    global.fetch = fetchMock as unknown as typeof fetch;
+    const zip = new JSZip();
+    zip.file('index.js', 'exports.handler = async () => ({});');
+    const bundle = await zip.generateAsync({ type: 'nodebuffer' });
+    s3Mock.on(GetObjectCommand).resolves({ Body: { transformToByteArray: async () => new Uint8Array(bundle) } as never });
+    secretsMock.on(GetSecretValueCommand).resolves({ SecretString: STATE_SECRET });
+    cognitoMock.on(DescribeUserPoolClientCommand).resolves({
+      UserPoolClient: { ClientId: 'client123', ClientSecret: CLIENT_SECRET, AllowedOAuthFlows: ['code'], AllowedOAuthFlowsUserPoolClient: true },
+    });
+    lambdaMock.on(GetFunctionConfigurationCommand).resolves({ State: 'Active', LastUpdateStatus: 'Successful' });
+    lambdaMock.on(UpdateFunctionCodeCommand).callsFake((input) => {
+      uploads.push(Buffer.from(input.ZipFile));
+      return { CodeSha256: `sha-${uploads.length}` };
+    });
+    lambdaMock.on(PublishVersionCommand).callsFake(() => ({ FunctionArn: VERSION_ARN.replace(/7$/, String(uploads.length)), Version: String(uploads.length) }));
+  });
+
+  async function run(e: CloudFormationCustomResourceEvent) {
+    const result = await onEvent(e);
+    results.push(result);
+    return result;
+  }
+
+  async function uploadedConfig(i = uploads.length - 1): Promise<Record<string, unknown>> {
+    const zip = await JSZip.loadAsync(uploads[i]);
+    return JSON.parse(await zip.file('config.json')!.async('string'));
+  }
+
+  /** Every mocked call's input except the code upload (which carries config.json) and the key writes, every result, response and log line. */
+  function everythingButTheKeyCarriers(): string {
+    const inputs = [lambdaMock, cognitoMock, s3Mock, secretsMock].flatMap((m) => m.calls().map((c) => c.args[0].input as Record<string, unknown>))
+      .map((input) => ('ZipFile' in input ? { ...input, ZipFile: undefined } : input));
+    const kvsInputs = kvsMock.calls().map((c) => {
+      const input = c.args[0].input as UpdateKeysCommandInput;
+      return input.Puts ? { ...input, Puts: input.Puts.filter((p) => p.Key === SESSION_KEY_STATE_NAME) } : input;
+    });
+    const responses = fetchMock.mock.calls.map(([url, init]) => `${String(url)} ${init?.body ?? ''}`);
+    return JSON.stringify([inputs, kvsInputs, results, responses, [...items].filter(([k]) => k === SESSION_KEY_STATE_NAME)]) + logs.join('\n');
+  }
+
+  test('Create: config.json gets the session with the key the store has; nothing else carries it', async () => {
+    const result = await run(event('Create', sessionProps));
+
+    const config = await uploadedConfig();
+    const session = config.session as Record<string, string>;
+    expect(session).toEqual({
+      authPathPrefix: '/_auth/', keyId: expect.stringMatching(SESSION_KEY_ID), key: expect.stringMatching(SESSION_KEY), identityHeader: 'x-cognito-edge-auth-user',
+    });
+    expect(items.get(`session-key.${session.keyId}`)).toBe(session.key);
+    expect(result).toEqual({ PhysicalResourceId: VERSION_ARN.replace(/7$/, '1'), Data: { VersionArn: VERSION_ARN.replace(/7$/, '1'), Version: '1' } });
+    expect(logs.some((l) => l.includes('"sessionKeyId"'))).toBe(true);
+    expectNoKeyIn(everythingButTheKeyCarriers());
+  });
+
+  test('rotation through the custom resource: config.json\'s keyId changes only at the second deploy', async () => {
+    await run(event('Create', sessionProps));
+    const first = (await uploadedConfig()).session as Record<string, string>;
+    const raised = { ...sessionProps, Session: { ...SESSION, KeyGeneration: '2' } };
+
+    await run(event('Update', raised, sessionProps));
+    expect((await uploadedConfig()).session).toEqual(first);
+    expect(storedState().keys).toHaveLength(2);
+
+    await run(event('Update', raised));
+    const second = (await uploadedConfig()).session as Record<string, string>;
+    expect(second.keyId).not.toBe(first.keyId);
+    expect(second.key).not.toBe(first.key);
+    expect(items.get(`session-key.${second.keyId}`)).toBe(second.key);
+    expect(items.get(`session-key.${first.keyId}`)).toBe(first.key);
+
+    // the rollback of that deploy (old properties, generation 2 as well) keeps the new key
+    await run(event('Update', raised));
+    expect((await uploadedConfig()).session).toEqual(second);
+    expect(writtenKeys).toHaveLength(2);
+    expectNoKeyIn(everythingButTheKeyCarriers());
+  });
+
+  test('Lambda@Edge mode (no Session): no KeyValueStore call, no session in config.json', async () => {
+    const { Session: _omitted, ...plain } = sessionProps;
+    await run(event('Create', plain));
+    expect(kvsMock.calls()).toHaveLength(0);
+    expect((await uploadedConfig()).session).toBeUndefined();
+  });
+
+  test('Delete: nothing to do for the keys (the store goes with the stack)', async () => {
+    await run(event('Create', sessionProps));
+    kvsMock.resetHistory();
+    const before = new Map(items);
+    expect(await run(event('Delete', sessionProps))).toEqual({ PhysicalResourceId: 'old-physical-id' });
+    expect(kvsMock.calls()).toHaveLength(0);
+    expect(items).toEqual(before);
+  });
+
+  function sentResponse() {
+    const call = fetchMock.mock.calls.find(([url]) => String(url).startsWith('https://cloudformation-custom-resource-response'));
+    expect(call).toBeDefined();
+    return JSON.parse(call![1].body);
+  }
+
+  test('a store error answers FAILED naming the store and the operation; no function is changed', async () => {
+    kvsMock.on(DescribeKeyValueStoreCommand).rejects(new AccessDeniedException({ message: 'not authorized to perform DescribeKeyValueStore', $metadata: {} }));
+    await handler(event('Create', sessionProps), context);
+    expect(sentResponse()).toMatchObject({
+      Status: 'FAILED',
+      PhysicalResourceId: 'AuthEdgeConfig',
+      Reason: `SessionKeyStoreError: the KeyValueStore ${ARN} failed DescribeKeyValueStore: AccessDeniedException: not authorized to perform DescribeKeyValueStore`,
+    });
+    expect(lambdaMock.commandCalls(UpdateFunctionCodeCommand)).toHaveLength(0);
+  });
+
+  test('a store error that echoes the written value: the reason names the store, never the key', async () => {
+    await run(event('Create', sessionProps));
+    kvsMock.on(UpdateKeysCommand).callsFake((input: UpdateKeysCommandInput) => {
+      for (const put of input.Puts ?? []) if (put.Key !== SESSION_KEY_STATE_NAME) writtenKeys.push(put.Value!);
+      throw new ValidationException({ message: `Value ${JSON.stringify(input.Puts)} is not acceptable`, $metadata: {} });
+    });
+    fetchMock.mockClear();
+    logs.length = 0;
+
+    await handler(event('Update', { ...sessionProps, Session: { ...SESSION, KeyGeneration: '2' } }, sessionProps), context);
+
+    const response = sentResponse();
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toContain(`the KeyValueStore ${ARN} failed UpdateKeys: ValidationException: Value`);
+    expect(response.Reason).toContain('[key]');
+    expect(writtenKeys).toHaveLength(2);
+    expectNoKeyIn(JSON.stringify(response) + logs.join('\n'));
+  });
+
+  test('malformed Session properties fail before any store call, naming the property', async () => {
+    for (const [session, message] of [
+      [{ ...SESSION, KeyGeneration: '0' }, /Session\.KeyGeneration must be a positive integer/],
+      [{ ...SESSION, KeyGeneration: 'two' }, /Session\.KeyGeneration must be a positive integer/],
+      [{ ...SESSION, KeyValueStoreArn: 'arn:aws:s3:::bucket' }, /Session\.KeyValueStoreArn must be a CloudFront KeyValueStore ARN/],
+      [{ ...SESSION, AuthPathPrefix: '_auth' }, /Session\.AuthPathPrefix must start and end with "\/"/],
+      ['yes', /Session must be an object/],
+    ] as const) {
+      await expect(run(event('Create', { ...sessionProps, Session: session }))).rejects.toThrow(message);
+    }
+    expect(kvsMock.calls()).toHaveLength(0);
+  });
+});
+
+describe('buildEdgeConfig: the session field', () => {
+  const base = { UserPoolId: 'eu-west-1_AbC123', ClientId: 'c1', AuthDomain: 'https://auth.example.com', Session: SESSION };
+  const key = 'A'.repeat(21) + '-' + 'b'.repeat(21);
+
+  test('from the properties and the signing key', () => {
+    expect(buildEdgeConfig(base, { sessionKey: { keyId: 'kid_1', key } }).session).toEqual({
+      authPathPrefix: '/_auth/', keyId: 'kid_1', key, identityHeader: 'x-cognito-edge-auth-user',
+    });
+    const { IdentityHeader: _omitted, ...withoutHeader } = SESSION;
+    expect(buildEdgeConfig({ ...base, Session: withoutHeader }, { sessionKey: { keyId: 'k', key } }).session).toEqual({ authPathPrefix: '/_auth/', keyId: 'k', key });
+  });
+
+  test('refused without a usable key, and the message never carries the value', () => {
+    expect(() => buildEdgeConfig(base)).toThrow('session mode needs the signing key (from the KeyValueStore)');
+    const short = 'x'.repeat(42);
+    expect(() => buildEdgeConfig(base, { sessionKey: { keyId: 'k', key: short } })).toThrow(/^session\.key must be 43 base64url characters$/);
+    expect(() => buildEdgeConfig(base, { sessionKey: { keyId: 'not valid', key } })).toThrow(/^session\.keyId must be/);
+  });
+});
