@@ -1,7 +1,8 @@
 /**
  * Bundles the Lambda handlers into their fixed paths (design §3) with esbuild:
  * - assets/edge-auth/index.js: lambda-src/edge-auth, aws-jwt-verify included, minified;
- * - assets/config-injector/index.js: lambda-src/config-injector, the AWS SDK left to the runtime;
+ * - assets/config-injector/index.js: lambda-src/config-injector, the AWS SDK left to the runtime
+ *   except the KeyValueStore client and the SigV4A signer (see {@link CONFIG_INJECTOR_BUNDLED_SDK});
  * - assets/viewer-function/index.js: lambda-src/viewer-function, the CloudFront Function of session
  *   mode (JavaScript runtime 2.0), checked by scripts/check-viewer-function.ts.
  * - assets/cli/index.js: lambda-src/cli, the `cdk-cognito-edge-auth` command (package.json `bin`),
@@ -55,10 +56,34 @@ export const EDGE_AUTH_BUILD: BuildOptions = {
   plugins: [stubJwtVerifyFetcher],
 };
 
+/**
+ * AWS SDK packages the config injector carries itself although Lambda's Node.js runtime has an
+ * SDK: the KeyValueStore API (session mode's keys) is signed with SigV4A, and the runtime's SDK
+ * has no SigV4A signer (`@aws-sdk/signature-v4a` registers one with the `@smithy/signature-v4`
+ * its client loads, so client and signer must come from the same copy: both are bundled, with
+ * everything they import). A test checks the built asset contains the signer.
+ */
+export const CONFIG_INJECTOR_BUNDLED_SDK = ['@aws-sdk/client-cloudfront-keyvaluestore', '@aws-sdk/signature-v4a'];
+
+/**
+ * `@aws-sdk/*` imported by the injector's own code stays external (the runtime provides it),
+ * except {@link CONFIG_INJECTOR_BUNDLED_SDK}; whatever a bundled package imports is bundled too.
+ */
+export const sdkFromRuntime: Plugin = {
+  name: 'aws-sdk-from-runtime',
+  setup(b) {
+    b.onResolve({ filter: /^@aws-sdk\// }, (args) => {
+      if (/[\\/]node_modules[\\/]/.test(args.importer)) return undefined;
+      const pkg = args.path.split('/').slice(0, 2).join('/');
+      return CONFIG_INJECTOR_BUNDLED_SDK.includes(pkg) ? undefined : { path: args.path, external: true };
+    });
+  },
+};
+
 export const CONFIG_INJECTOR_BUILD: BuildOptions = {
   ...COMMON,
   entryPoints: [join(ROOT, 'lambda-src', 'config-injector', 'index.ts')],
-  external: ['@aws-sdk/*'],
+  plugins: [sdkFromRuntime],
 };
 
 /**
