@@ -5,8 +5,9 @@
  * - `Custom::CognitoEdgeAuthConfig` → {@link handleConfig}
  * - `Custom::CognitoEdgeAuthCallbackUrls` → {@link handleCallbackUrls}
  *
- * Runs on Lambda's Node.js runtime with the AWS SDK v3 it provides. Logs carry shapes, never a
- * secret or a token.
+ * Runs on Lambda's Node.js runtime with the AWS SDK v3 it provides, except the KeyValueStore
+ * client and its SigV4A signer, which the bundle carries (session-keys.ts, scripts/bundle.ts).
+ * Logs carry shapes, never a secret or a token.
  */
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { handleCallbackUrls } from './callback-urls';
