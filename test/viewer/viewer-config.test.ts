@@ -23,9 +23,18 @@ test('defaults: /_auth/ routes, __Host- cookie names, the identity header, the r
       { p: '/public/*', g: [] },
       { p: '/reports/*.pdf', g: ['finance', 'admins'] },
     ],
+    pub: [],
     keyPrefix: SESSION_KEY_NAME_PREFIX,
   });
-  expect(buildViewerConfig({})).toMatchObject({ groups: [], rules: [] });
+  expect(buildViewerConfig({})).toMatchObject({ groups: [], rules: [], pub: [] });
+});
+
+test('public paths: written as given, checked like the construct\'s publicPaths, and not part of the rule-set hash', () => {
+  const config = buildViewerConfig({ ...RULES, publicPaths: ['/robots.txt', '/.well-known/*'] });
+  expect(config.pub).toEqual(['/robots.txt', '/.well-known/*']);
+  expect(config.rulesHash).toBe(RULES_HASH);
+  expect(() => buildViewerConfig({ publicPaths: ['robots.txt'] })).toThrow(/publicPaths\[0\] must be a pattern starting with '\/'/);
+  expect(() => buildViewerConfig({ publicPaths: ['/ok', '/*'] })).toThrow(/publicPaths\[1\] must be a pattern narrower than every path/);
 });
 
 test('settings: prefix, cookie names, sign-out path, header', () => {
