@@ -29,9 +29,13 @@ import { generate } from 'selfsigned';
 import type { WarmKindResult, WarmSpec } from './child/warm';
 import { CfEvent, Kind, OTHER_COOKIES, viewerRequest } from './lib/events';
 import type { CookieLayout, TokenCookies } from './lib/events';
-import { CLIENT_ID, garbageToken, makeKeys, mintTokens, opaqueRefreshToken, TokenSet, USER_POOL_ID } from './lib/jwt';
+import { CLIENT_ID, garbageToken, makeKeys, mintTokens, opaqueRefreshToken, TokenSet, USER_POOL_ID, USERNAME } from './lib/jwt';
 import { topSelfTime } from './lib/profile';
 import { renderMarkdown, renderConsole, Results, WarmRow, FloorRow } from './lib/report';
+import {
+  BENCH_RULES, configuredViewer, cookieHeaderRows, EMPTY_VIEWER_FUNCTION, functionsEvent, lambdaEdgeCostPerMillion, SESSION_STORE,
+  sessionCookieFor, sessionCostPerMillion, SessionResults, viewerCodeSize, viewerFunctionCode,
+} from './lib/session-mode';
 import { buildChildren, buildDeployables, OURS_BUILD, OURS_BUNDLE, oursCookies, REPO, theirsCookies } from './lib/sides';
 import { deployableFiles, measureFiles, newestMtime, packageClosure } from './lib/sizes';
 import { summarize } from './lib/stats';
@@ -236,6 +240,14 @@ async function main(): Promise<void> {
       { name: 'validDistinct', label: 'valid cookie, a new token each call (no cache hit possible)', expect: 'pass', calls: distinctPerRound * opts.rounds, warmup: distinctWarmup, info: true, events: (l, rt) => distinct.map((t) => viewerRequest(cookie(l, { id: t.idToken, access: t.accessToken, refresh: rt }))) },
     ];
 
+    // ------------------------------------------------------------ session mode (design §7)
+    // The viewer function, configured as the construct configures it for the bench's settings, on
+    // the same signed-in navigation as the valid-cookie row, carrying the session cookie instead.
+    const viewerSrc = await viewerFunctionCode();
+    const sessionNowMs = Date.now();
+    const sessionCookie = sessionCookieFor(USERNAME, ['readers'], BENCH_RULES, Math.floor(sessionNowMs / 1000));
+    const sessionEvent = functionsEvent(viewerRequest(`${OTHER_COOKIES}; __Host-CognitoEdgeAuth-s=${sessionCookie}`));
+
     // ------------------------------------------------------------ cold start
     log(`cold start: ${opts.cold} samples per side, interleaved`);
     const coldSpec = (layout: CookieLayout, rt: string): string => {
@@ -282,11 +294,31 @@ async function main(): Promise<void> {
       writeFileSync(f, JSON.stringify(spec));
       return f;
     };
+    function sessionSpec(): string {
+      const spec: WarmSpec = {
+        clientId: CLIENT_ID,
+        freshIdTokens: [],
+        kinds: [],
+        viewer: {
+          code: configuredViewer(viewerSrc.code),
+          emptyCode: EMPTY_VIEWER_FUNCTION,
+          store: SESSION_STORE,
+          event: sessionEvent,
+          nowMs: sessionNowMs,
+          warmup: opts.warmup,
+          calls: perRound(opts.calls),
+        },
+      };
+      const f = join(scratch, 'warm-session.json');
+      writeFileSync(f, JSON.stringify(spec));
+      return f;
+    }
     const warmTargets = [
       { side: 'ours', spec: warmSpec('ours', d.ours, oursCookies, refreshOurs) },
       { side: 'theirs', spec: warmSpec('theirs', d.theirs, theirsCookies, refreshTheirs) },
       { side: 'theirsCsrf', spec: warmSpec('theirs-csrf', d.theirsCsrf, theirsCookies, refreshTheirs, ['login']) },
       { side: 'floor', spec: warmSpec('floor', undefined, oursCookies, refreshOurs, [], true) },
+      { side: 'session', spec: sessionSpec() },
     ];
     const warm: Record<string, Map<string, WarmKindResult>> = {};
     /** Median (ns) of each round, per side and kind: rounds of both sides ran next to each other, so per-round ratios show how stable a ratio is. */
@@ -339,6 +371,11 @@ async function main(): Promise<void> {
       const fl = warm.floor.get('floor')?.kinds ?? {};
       sanity.push({ side: 'node:crypto', kind: 'floor', expect: 'verified', seen: fl, ok: Object.keys(fl).length === 1 && 'verified' in fl });
     }
+    for (const kind of ['viewer', 'viewerEmpty']) {
+      const seen = warm.session.get(kind)?.kinds ?? {};
+      const total = Object.values(seen).reduce((a, b) => a + b, 0);
+      sanity.push({ side: 'session mode', kind, expect: 'pass', seen, ok: total > 0 && seen.pass === total });
+    }
     const refreshDone = (side: string): number => warm[side].get('refresh')?.kinds.refresh ?? 0;
     const hits = { ours: server.hits.get(refreshOurs) ?? 0, theirs: server.hits.get(refreshTheirs) ?? 0 };
     const tokenEndpointOk = hits.ours === refreshDone('ours') && hits.theirs === refreshDone('theirs');
@@ -348,6 +385,8 @@ async function main(): Promise<void> {
 
     // ------------------------------------------------------------ rows and floors
     const us = (side: string, kind: string): ReturnType<typeof summarize> => summarize(warm[side].get(kind)?.ns ?? [], 1000);
+    /** Median µs of a signed-in request (valid cookie) on one side. */
+    const wr0 = (side: string): number => us(side, 'valid').median;
     const warmRows: WarmRow[] = kindDefs.map((k) => {
       const ours = us('ours', k.name);
       const theirs = us('theirs', k.name);
@@ -369,6 +408,25 @@ async function main(): Promise<void> {
       };
     });
     const theirsCsrfLogin = us('theirsCsrf', 'login');
+
+    const viewerUs = us('session', 'viewer');
+    const emptyUs = us('session', 'viewerEmpty');
+    const sessionRounds = roundMedians.session ?? {};
+    const session: SessionResults = {
+      codeFrom: viewerSrc.from,
+      size: viewerCodeSize(viewerSrc.code),
+      viewerUs,
+      emptyUs,
+      ownUs: viewerUs.median - emptyUs.median,
+      roundOwnUs: (sessionRounds.viewer ?? []).map((m, i) => (m - (sessionRounds.viewerEmpty ?? [])[i]) / 1000),
+      cookies: cookieHeaderRows(keys.privateKey),
+      cost: {
+        lambdaEdge: { ...lambdaEdgeCostPerMillion(wr0('ours')), medianUs: wr0('ours') },
+        theirs: { ...lambdaEdgeCostPerMillion(wr0('theirs')), medianUs: wr0('theirs') },
+        session: sessionCostPerMillion(),
+      },
+      valid: sanityOk('session mode', 'viewer') && sanityOk('session mode', 'viewerEmpty'),
+    };
     const floorUs = us('floor', 'floor');
 
     const coldMs = (side: string): ReturnType<typeof summarize> => summarize(cold[side].map((c) => c.ns), 1e6);
@@ -450,6 +508,7 @@ async function main(): Promise<void> {
       sanity,
       profiles,
       notes,
+      session,
     };
     results.meta.runSeconds = Math.round((Date.now() - started) / 1000);
 

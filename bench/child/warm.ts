@@ -2,14 +2,18 @@
  * Warm measurements, run in a fresh node process per side and round: for each request kind,
  * a warm-up, then timed calls (`process.hrtime.bigint()` around one `await handler(event)`).
  * Every response is classified outside the timed window; the parent refuses results whose
- * responses are not of the expected kind. Also the floor: one RS256 verification with node:crypto.
+ * responses are not of the expected kind. Also the floor: one RS256 verification with node:crypto;
+ * and session mode's viewer function (CloudFront Functions) in the runtime-2.0 sandbox, alternating
+ * call by call with an empty function loaded the same way (the sandbox's own cost, subtracted).
  * Usage (after esbuild): node warm.js <spec.json> <out.json>
  */
 import { createPublicKey, JsonWebKey, verify } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadCloudFrontFunction } from '../../test/support/cloudfront-functions-sandbox';
 import { realNetworkAttempts } from '../../test/support/no-network';
 import { CfEvent, classify, handlerOf, LAMBDA_CONTEXT } from '../lib/events';
+import type { ViewerWarmSpec } from '../lib/session-mode';
 
 export interface WarmKindSpec {
   name: string;
@@ -26,6 +30,8 @@ export interface WarmSpec {
   freshIdTokens: string[];
   kinds: WarmKindSpec[];
   floor?: { jwk: JsonWebKey; token: string; warmup: number; calls: number };
+  /** Session mode: the configured viewer function and the empty one, timed in the sandbox. */
+  viewer?: ViewerWarmSpec;
 }
 
 export interface WarmKindResult {
@@ -80,8 +86,36 @@ async function main(): Promise<void> {
     out.push({ name: 'floor', ns, kinds: { [ok === f.warmup + f.calls ? 'verified' : 'FAILED']: f.warmup + f.calls } });
   }
 
+  if (spec.viewer) out.push(...await warmViewer(spec.viewer));
+
   writeFileSync(outPath, JSON.stringify({ results: out, network: realNetworkAttempts() }));
   process.exit(0);
+}
+
+/**
+ * Times `invoke()` of the viewer function and of the empty function, alternating call by call so
+ * that both see the same machine; the sandbox copies the event in and the result out (JSON) in
+ * both, which is the part the subtraction removes. Results: kinds `viewer` and `viewerEmpty`.
+ */
+async function warmViewer(v: ViewerWarmSpec): Promise<WarmKindResult[]> {
+  const fn = loadCloudFrontFunction(v.code, { store: v.store });
+  const empty = loadCloudFrontFunction(v.emptyCode, { store: v.store });
+  const own: WarmKindResult = { name: 'viewer', ns: new Array<number>(v.calls), kinds: {} };
+  const base: WarmKindResult = { name: 'viewerEmpty', ns: new Array<number>(v.calls), kinds: {} };
+  for (let i = 0; i < v.warmup + v.calls; i++) {
+    for (const [sandbox, into] of (i % 2 === 0 ? [[fn, own], [empty, base]] : [[empty, base], [fn, own]]) as Array<[typeof fn, WarmKindResult]>) {
+      const t0 = process.hrtime.bigint();
+      const result = await sandbox.invoke(v.event, v.nowMs);
+      const t1 = process.hrtime.bigint();
+      if (i >= v.warmup) into.ns[i - v.warmup] = Number(t1 - t0);
+      // Let through (a request, not a generated response), with the identity header for the viewer function.
+      const r = result as { uri?: unknown; statusCode?: unknown; headers?: Record<string, { value: string }> };
+      const kind = r.statusCode === undefined && typeof r.uri === 'string' ? 'pass' : `other: status ${String(r.statusCode)}`;
+      into.kinds[kind] = (into.kinds[kind] ?? 0) + 1;
+      if (sandbox === fn && kind === 'pass' && r.headers?.['x-cognito-edge-auth-user'] === undefined) into.kinds['pass without identity header'] = (into.kinds['pass without identity header'] ?? 0) + 1;
+    }
+  }
+  return [own, base];
 }
 
 main().catch((e: unknown) => {

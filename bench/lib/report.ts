@@ -1,5 +1,6 @@
 /** bench/results.md (also printed) from the run's results. */
 import type { ProfileSummary } from './profile';
+import { PRICES, SessionResults } from './session-mode';
 import type { SizeRow } from './sizes';
 import type { Summary } from './stats';
 
@@ -51,6 +52,8 @@ export interface Results {
   sanity: Array<{ side: string; kind: string; expect: string; seen: Record<string, number>; ok: boolean }>;
   profiles: Array<{ what: string } & ProfileSummary>;
   notes: string[];
+  /** Session mode (design §7): the viewer function, Cookie-header bytes, cost per million. */
+  session?: SessionResults;
 }
 
 const n0 = (v: number): string => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '—');
@@ -142,6 +145,8 @@ export function renderMarkdown(r: Results): string {
   rows.push(['floor: one RS256 verification, `crypto.verify` with a pre-imported KeyObject', us(r.floor.median), us(r.floor.p99), '', '', '', '', '', String(r.floor.n)]);
   out.push(table(['request kind', 'ours median', 'ours p99', 'theirs median', 'theirs p99', 'ratio median', 'per-round ratios', 'ratio p99', 'calls ours / theirs'], rows), '');
 
+  if (r.session) out.push(...renderSession(r.session));
+
   out.push('## Sanity: what each side answered', '');
   out.push(table(['side', 'request kind', 'expected', 'seen (count, warm-ups included)', 'ok'], r.sanity.map((x) => [
     x.side, x.kind, x.expect, Object.entries(x.seen).map(([k, v]) => `${k}: ${v}`).join(', ') || '—', x.ok ? 'ok' : '**FAILED**',
@@ -194,6 +199,54 @@ export function renderMarkdown(r: Results): string {
     }
   }
   return `${out.join('\n')}\n`;
+}
+
+const usd = (v: number): string => `$${v.toFixed(v < 0.1 ? 4 : 3)}`;
+
+/** The session-mode section: the viewer function per signed-in request, its size, Cookie bytes, cost. */
+function renderSession(s: SessionResults): string[] {
+  const out: string[] = [];
+  out.push('## Session mode (CloudFront Function on signed-in requests)', '');
+  out.push(`The viewer function (${s.codeFrom}, configured for the bench's settings) runs in the runtime-2.0 sandbox `
+    + '(test/support/cloudfront-functions-sandbox.ts: a `node:vm` context with only the runtime\'s globals, `crypto` and `cloudfront` with the KeyValueStore in memory), '
+    + 'in its own process in every round, interleaved with the Lambda@Edge rows above, on the same signed-in navigation carrying the session cookie instead of the tokens. '
+    + 'Each call alternates with a call of an empty function (`return event.request`) loaded the same way; the sandbox\'s cost (the JSON copies of the event and the result, '
+    + 'the `vm` boundary) is the empty function\'s median, subtracted. The function\'s own calls into the sandbox\'s `crypto` and `cloudfront` modules (one HMAC, one store read, '
+    + 'each an object and a promise of the other realm) cross the `vm` boundary as well, which the empty function does not do: the difference is an upper bound of the code\'s own work. The function verifies the HMAC-SHA256 tag (one KeyValueStore read, one HMAC, a constant-time compare), '
+    + 'parses the payload, applies the rules, strips the library\'s cookies and sets the identity header. CloudFront runs the function on its own engine, not V8: '
+    + 'the time here says how much work the code does, not what CloudFront reports as compute utilization.', '');
+  out.push(table(['', 'median (µs)', 'p99 (µs)', 'calls'], [
+    ['viewer function in the sandbox', us(s.viewerUs.median), us(s.viewerUs.p99), String(s.viewerUs.n)],
+    ['empty function in the sandbox (harness floor)', us(s.emptyUs.median), us(s.emptyUs.p99), String(s.emptyUs.n)],
+    [`**viewer function's own time per signed-in request** (difference of medians${s.roundOwnUs.length > 1 ? `; per round ${n1(Math.min(...s.roundOwnUs))}–${n1(Math.max(...s.roundOwnUs))}` : ''})`,
+      `**${us(s.ownUs)}**`, '', ''],
+  ]), '');
+  out.push(`Code size against CloudFront Functions' limit of ${n0(s.size.limit)} B: ${n0(s.size.built)} B built, ${n0(s.size.configured)} B configured for the bench `
+    + `(${((s.size.configured / s.size.limit) * 100).toFixed(0)}% of the limit), ${n0(s.size.withRules)} B with 20 path rules and two public paths written in.`, '');
+  out.push('### Cookie header of a signed-in request', '');
+  out.push('Bytes of the library\'s cookies in the `Cookie` header of an ordinary request after sign-in (other cookies of the site left out). '
+    + 'Lambda@Edge mode: the id token (split into `-id.0`, `-id.1`… above 3,800 characters, with the handler\'s own writer) and the refresh token, both `Path=/`. '
+    + 'Session mode: the session cookie only (the refresh cookie is `Path=/_auth/`, so the browser sends it to the auth routes only; the session cookie carries only the groups some rule names). '
+    + 'cognito-at-edge: its id, access and refresh tokens, scopes and last-user cookies.', '');
+  out.push(table(['user', 'id token', 'Lambda@Edge mode', 'session mode', 'cognito-at-edge', 'session / Lambda@Edge'], s.cookies.map((c) => [
+    c.user, `${n0(c.idToken)} B`, `${n0(c.lambdaEdge)} B (${c.lambdaEdgeCookies} cookies)`, `**${n0(c.session)} B**`, `${n0(c.theirs)} B`, ratio(c.session / c.lambdaEdge),
+  ])), '');
+  const c = s.cost;
+  out.push('### Cost per million signed-in requests', '');
+  out.push(`List prices read on ${PRICES.readOn} (US East, free tiers left out): Lambda@Edge $${PRICES.lambdaEdgePerMillionRequests.toFixed(2)} per million requests `
+    + `plus $${PRICES.lambdaEdgePerGbSecond} per GB-second, duration billed in ${PRICES.lambdaEdgeBillingStepMs} ms steps (128 MB here); CloudFront Functions `
+    + `$${PRICES.cloudFrontFunctionsPerMillion.toFixed(2)} per million invocations; CloudFront KeyValueStore $${PRICES.keyValueStorePerMillionReads.toFixed(2)} per million reads. `
+    + 'Durations are the warm "valid cookie" medians above, rounded up to the billing step; cold starts (billed init time) and CloudFront\'s own request and transfer charges, '
+    + 'the same in every column, are left out. In session mode the Lambda@Edge function still runs on the auth routes (sign-in, and one refresh per session lifetime), not on signed-in requests.', '');
+  const le = (x: typeof c.lambdaEdge): string[] => [`${us(x.medianUs)} µs → ${x.billedMs} ms billed`, usd(x.requests), usd(x.duration), `**${usd(x.total)}**`];
+  out.push(table(['per million signed-in requests', 'edge compute', 'invocations', 'duration / store reads', 'total', 'vs Lambda@Edge mode'], [
+    ['Lambda@Edge mode (this library)', ...le(c.lambdaEdge), '1×'],
+    ['cognito-at-edge (Lambda@Edge)', ...le(c.theirs), ratio(c.theirs.total / c.lambdaEdge.total)],
+    ['session mode (this library)', 'CloudFront Function + 1 KeyValueStore read', usd(c.session.functions), usd(c.session.reads), `**${usd(c.session.total)}**`,
+      `**${ratio(c.session.total / c.lambdaEdge.total)}**`],
+  ]), '');
+  if (!s.valid) out.push('> **Note:** a session-mode sanity check failed: the rows above are not valid (see Sanity).', '');
+  return out;
 }
 
 /** What is printed: the same tables. */

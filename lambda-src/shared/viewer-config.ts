@@ -14,6 +14,7 @@
  * function reads them); each is documented below.
  */
 import { rulesHash, SESSION_KEY_NAME_PREFIX, SessionRules } from './session-cookie';
+import { publicPathProblem } from '../../src/private/config-rules';
 
 /** The identifier the built viewer function reads its configuration from. */
 export const VIEWER_CONFIG_PLACEHOLDER = '__CEA_VIEWER_CONFIG__';
@@ -44,6 +45,12 @@ export interface ViewerConfig {
   readonly groups: readonly string[];
   /** Path rules, first match wins: `p` a CloudFront-style pattern, `g` its any-of groups. */
   readonly rules: ReadonlyArray<{ readonly p: string; readonly g: readonly string[] }>;
+  /**
+   * Public paths (CloudFront-style patterns, matched against the canonical path): such a request
+   * goes on without a session (and without a store read), with the library's cookies and the
+   * identity header removed. Empty: every path needs a session.
+   */
+  readonly pub: readonly string[];
   /** KeyValueStore key name prefix of the session keys (the key id follows). */
   readonly keyPrefix: string;
 }
@@ -60,6 +67,8 @@ export interface ViewerConfigInput extends SessionRules {
   readonly signOutPath?: string;
   /** @default 'x-cognito-edge-auth-user' */
   readonly identityHeader?: string;
+  /** Paths reachable without a session (the construct's `publicPaths`). @default - none */
+  readonly publicPaths?: readonly string[];
 }
 
 const PREFIX = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]{0,62}\/$/;
@@ -83,6 +92,11 @@ export function buildViewerConfig(input: ViewerConfigInput): ViewerConfig {
   const header = input.identityHeader ?? 'x-cognito-edge-auth-user';
   if (!HEADER.test(header)) throw new Error('viewer config: identityHeader must be a lower-case header name');
   const pathRules = input.pathRules ?? [];
+  const publicPaths = input.publicPaths ?? [];
+  publicPaths.forEach((p, i) => {
+    const problem = publicPathProblem(p);
+    if (problem !== undefined) throw new Error(`viewer config: publicPaths[${i}] must be ${problem}`);
+  });
   return {
     authPrefix,
     login: `${authPrefix}login`,
@@ -95,6 +109,7 @@ export function buildViewerConfig(input: ViewerConfigInput): ViewerConfig {
     rulesHash: rulesHash(input),
     groups: [...(input.requiredGroups ?? [])],
     rules: pathRules.map((r) => ({ p: r.pathPattern, g: [...r.requiredGroups] })),
+    pub: [...publicPaths],
     keyPrefix: SESSION_KEY_NAME_PREFIX,
   };
 }

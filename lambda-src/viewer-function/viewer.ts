@@ -3,27 +3,33 @@
  *
  * Order of work, cheapest first:
  * 1. the identity header is removed from the inbound request (always);
- * 2. the path is made canonical (design §4.9; see canonical-path.ts) and a path under the auth
- *    prefix is answered 500 (the auth behaviour serves it; reaching this function there is a
- *    misconfiguration, and a redirect would loop);
- * 3. the session cookie is parsed for shape only (one cookie of that name, length capped first);
- * 4. one KeyValueStore read fetches the key its key id names (a missing key or a store error is a
+ * 2. the path is made canonical (design §4.9, lambda-src/shared/canonical-path.ts, the Lambda@Edge
+ *    handler's own rule) and decided on in that form, as the Lambda@Edge handler does: with path
+ *    rules or public paths, a path that is not canonical is never forwarded as sent (a navigation
+ *    gets a 302 to the canonical spelling, anything else a 400); without either, every path has
+ *    the same requirement, so such a path is decided on its canonical form and forwarded as sent.
+ *    A path under the auth prefix is answered 500 (the auth behaviour serves it; reaching this
+ *    function there is a misconfiguration, and a redirect would loop); a non-canonical spelling of
+ *    one is sent to its canonical URL (which CloudFront routes to the auth behaviour) or refused;
+ * 3. a public path goes on without a session (library cookies removed, no store read);
+ * 4. the session cookie is parsed for shape only (one cookie of that name, length capped first);
+ * 5. one KeyValueStore read fetches the key its key id names (a missing key or a store error is a
  *    503 with Retry-After, never a redirect: a new key reaches edge locations after a while);
- * 5. the tag is checked in constant time, then the payload, the rule-set hash and `exp`;
- * 6. the group rules decide on the canonical path: 403 for non-members, otherwise the request
+ * 6. the tag is checked in constant time, then the payload, the rule-set hash and `exp`;
+ * 7. the group rules decide on the canonical path: 403 for non-members, otherwise the request
  *    goes on without the library's cookies and with the identity header.
  * Without a valid session: a GET/HEAD with a validly signed but expired cookie gets a 302 to the
  * refresh route (fetch() follows it; at most twice a minute: the loop guard), a navigation gets a
  * 302 to the login route, anything else a 401 JSON naming the refresh route. Every Location is a
- * relative path under the auth prefix, so no redirect can leave the site. Generated responses
- * carry `Cache-Control: no-store`.
+ * relative path (the auth routes, or the canonical spelling of the requested path), so no redirect
+ * can leave the site. Generated responses carry `Cache-Control: no-store`.
  *
  * Written for CloudFront Functions JavaScript runtime 2.0: plain functions, the only async
  * function is `viewerRequest` (a top-level declaration: the runtime supports no async closures),
  * no classes, spread, destructuring, for-of, default parameters or optional chaining.
  */
-import { canonicalPath } from './canonical-path';
-import { compileRules, CompiledPathRule, requiredGroupsFor, satisfies } from '../shared/path-rules';
+import { canonicalPath } from '../shared/canonical-path';
+import { compilePattern, compileRules, CompiledPathRule, requiredGroupsFor, satisfies } from '../shared/path-rules';
 import { checkSession, isSessionKey, parseSessionCookie, SessionCookieParts } from '../shared/session-cookie';
 import type { ViewerConfig } from '../shared/viewer-config';
 
@@ -61,6 +67,10 @@ export interface KeyStore {
 export interface Viewer {
   readonly c: ViewerConfig;
   readonly rules: CompiledPathRule[];
+  /** Compiled public paths. */
+  readonly pub: RegExp[];
+  /** Path rules or public paths exist: a path that is not canonical is never forwarded as sent. */
+  readonly strict: boolean;
   /** `authPrefix` without its trailing slash. */
   readonly authRoot: string;
 }
@@ -88,7 +98,9 @@ const PRINTABLE = /^[\x21-\x7e]*$/;
 export function prepareViewer(config: ViewerConfig): Viewer {
   const rules: Array<{ pathPattern: string; requiredGroups: readonly string[] }> = [];
   for (let i = 0; i < config.rules.length; i++) rules.push({ pathPattern: config.rules[i].p, requiredGroups: config.rules[i].g });
-  return { c: config, rules: compileRules(rules), authRoot: config.authPrefix.slice(0, -1) };
+  const pub: RegExp[] = [];
+  for (let i = 0; i < config.pub.length; i++) pub.push(compilePattern(config.pub[i]));
+  return { c: config, rules: compileRules(rules), pub: pub, strict: rules.length + pub.length > 0, authRoot: config.authPrefix.slice(0, -1) };
 }
 
 /** Decide one viewer-request event. Never rejects: an unexpected error is a 500. */
@@ -108,22 +120,25 @@ export async function viewerRequest(event: unknown, v: Viewer, store: KeyStore):
   }
 }
 
-function beforeKey(event: unknown, v: Viewer): Pending | CfResponse {
+function beforeKey(event: unknown, v: Viewer): Pending | CfRequest | CfResponse {
   const req = requestOf(event);
   if (req === undefined) return answer(400, false, 'bad_request', 'Bad request', 'This request cannot be handled.');
   delete req.headers[v.c.header];
   const nav = isNavigation(req);
-  // Design §4.9: the canonical-path rule plugs in here (canonical-path.ts). A path that is not in
-  // its canonical form is never decided on or forwarded as sent: a navigation is sent to the
-  // canonical spelling, anything else gets 400.
-  const path = canonicalPath(req.uri);
-  if (path === undefined || path.indexOf('//') === 0) return answer(400, nav, 'bad_request', 'Bad request', 'This request cannot be handled.');
-  if (path !== req.uri) {
-    return nav ? redirect(returnPath(path, req.querystring)) : answer(400, false, 'bad_request', 'Bad request', 'This request cannot be handled.');
+  // Design §4.9: decide on the canonical path, as the Lambda@Edge handler does (see the top).
+  let path = req.uri;
+  const canonical = canonicalPath(path);
+  if (canonical !== path) {
+    if (v.strict || (canonical !== undefined && underAuth(canonical, v))) {
+      // Never `//…` (canonical paths have no empty segment); checked anyway: the Location is relative.
+      return nav && canonical !== undefined && canonical.charAt(1) !== '/' && canonical.length <= MAX_RETURN_PATH
+        ? redirect(returnPath(canonical, req.querystring))
+        : answer(400, nav, 'bad_request', 'Bad request', 'This request cannot be handled.');
+    }
+    if (canonical !== undefined) path = canonical;
   }
-  if (path === v.authRoot || path.indexOf(v.c.authPrefix) === 0) {
-    return answer(500, nav, 'misconfigured', 'Not configured', 'This path belongs to the sign-in routes.');
-  }
+  if (underAuth(path, v)) return answer(500, nav, 'misconfigured', 'Not configured', 'This path belongs to the sign-in routes.');
+  for (let i = 0; i < v.pub.length; i++) if (v.pub[i].test(path)) return stripCookies(req, v);
   const cookie = req.cookies[v.c.cookie];
   // §4.12: a cookie name that arrives twice means no session.
   const duplicated = cookie !== undefined && cookie.multiValue !== undefined && cookie.multiValue.length > 1;
@@ -141,7 +156,13 @@ function afterKey(step: Pending, key: unknown, v: Viewer): CfRequest | CfRespons
   if (!satisfies(check.session.groups, requiredGroupsFor(v.rules, v.c.groups, step.path))) {
     return answer(403, step.nav, 'forbidden', 'Access denied', 'Your account does not have access to this page.', v.c.signOut, 'Sign out');
   }
-  const req = step.req;
+  const req = stripCookies(step.req, v);
+  if (SAFE_HEADER_VALUE.test(check.session.username)) req.headers[v.c.header] = { value: check.session.username };
+  return req;
+}
+
+/** The request without the library's cookies (the origin never sees them). */
+function stripCookies(req: CfRequest, v: Viewer): CfRequest {
   for (const name in req.cookies) {
     for (let i = 0; i < v.c.strip.length; i++) {
       if (name.indexOf(v.c.strip[i]) === 0) {
@@ -150,8 +171,12 @@ function afterKey(step: Pending, key: unknown, v: Viewer): CfRequest | CfRespons
       }
     }
   }
-  if (SAFE_HEADER_VALUE.test(check.session.username)) req.headers[v.c.header] = { value: check.session.username };
   return req;
+}
+
+/** Is `path` the auth prefix or under it? */
+function underAuth(path: string, v: Viewer): boolean {
+  return path === v.authRoot || path.indexOf(v.c.authPrefix) === 0;
 }
 
 function noSession(req: CfRequest, path: string, nav: boolean, v: Viewer): CfResponse {

@@ -29,7 +29,9 @@ export const RULES: SessionRules = {
   ],
 };
 export const RULES_HASH = rulesHash(RULES);
-export const CONFIG: ViewerConfig = buildViewerConfig(RULES);
+/** Public paths of the test configuration (reachable without a session). */
+export const PUBLIC_PATHS = ['/robots.txt', '/static/*'];
+export const CONFIG: ViewerConfig = buildViewerConfig({ ...RULES, publicPaths: PUBLIC_PATHS });
 export const SESSION = CONFIG.cookie;
 export const GUARD = CONFIG.guard;
 

@@ -23,9 +23,20 @@ test('defaults: /_auth/ routes, __Host- cookie names, the identity header, the r
       { p: '/public/*', g: [] },
       { p: '/reports/*.pdf', g: ['finance', 'admins'] },
     ],
+    pub: [],
     keyPrefix: SESSION_KEY_NAME_PREFIX,
   });
-  expect(buildViewerConfig({})).toMatchObject({ groups: [], rules: [] });
+  expect(buildViewerConfig({})).toMatchObject({ groups: [], rules: [], pub: [] });
+});
+
+test('public paths: written as given, checked like the construct\'s publicPaths, and not part of the rule-set hash', () => {
+  const config = buildViewerConfig({ ...RULES, publicPaths: ['/robots.txt', '/.well-known/*'] });
+  expect(config.pub).toEqual(['/robots.txt', '/.well-known/*']);
+  expect(config.rulesHash).toBe(RULES_HASH);
+  // The construct's own check (publicPathProblem) names what is wrong; here the field and index count.
+  expect(() => buildViewerConfig({ publicPaths: ['robots.txt'] })).toThrow(/^viewer config: publicPaths\[0\] must be /);
+  expect(() => buildViewerConfig({ publicPaths: ['/ok', '/*'] })).toThrow(/^viewer config: publicPaths\[1\] must be /);
+  expect(() => buildViewerConfig({ publicPaths: ['/ok', '/.well-known/*'] })).not.toThrow();
 });
 
 test('settings: prefix, cookie names, sign-out path, header', () => {

@@ -5,17 +5,22 @@
  * - it never throws, and every answer is a known status with `Cache-Control: no-store`;
  * - it never lets a request through without a cookie that an independent check (Node's own
  *   crypto and Buffer, not the shared module) finds signed by a key in the store, unexpired and
- *   minted under the current rules, for a user the Lambda@Edge Authorizer would allow;
- * - it never redirects off the site: every Location is the login or refresh route with a
- *   same-origin return path.
+ *   minted under the current rules, for a user the Lambda@Edge Authorizer would allow — unless
+ *   the path is public (matched with the Lambda@Edge handler's own patterns), and then without
+ *   a store read; and what it lets through has the canonical path (the test rules make every
+ *   non-canonical spelling a redirect or a 400);
+ * - it never redirects off the site: every Location is relative, and is the login or refresh
+ *   route with a same-origin return path, or the canonical spelling of the requested path.
+ * (viewer-differential.test.ts holds its decisions equal to the Lambda@Edge handler's.)
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import fc from 'fast-check';
 import {
   cfEvent, CONFIG, CURRENT_KEY, CURRENT_KID, isAnswer, mint, NOW, NOW_MS, OTHER_KEY, OTHER_KID, PREVIOUS_KEY, PREVIOUS_KID,
-  RULES, RULES_HASH, SESSION, STORE, viewer,
+  PUBLIC_PATHS, RULES, RULES_HASH, SESSION, STORE, viewer,
 } from './helpers';
 import { Authorizer } from '../../lambda-src/edge-auth/authorization';
+import { canonicalPath } from '../../lambda-src/edge-auth/canonical-path';
 import { compilePathPattern } from '../../lambda-src/edge-auth/config';
 import { SESSION_PURPOSE, sessionKeyName } from '../../lambda-src/shared/session-cookie';
 import type { Sandbox } from '../support/cloudfront-functions-sandbox';
@@ -24,6 +29,9 @@ let fn: Sandbox;
 beforeAll(async () => {
   fn = await viewer();
 }, 60_000);
+
+const publicPatterns = PUBLIC_PATHS.map(compilePathPattern);
+const isPublic = (path: string): boolean => publicPatterns.some((p) => p.test(path));
 
 const authorizer = new Authorizer({
   pathRules: RULES.pathRules!.map((r) => ({ pattern: compilePathPattern(r.pathPattern), requiredGroups: r.requiredGroups })),
@@ -71,6 +79,9 @@ const anyText = fc.oneof(fc.string({ maxLength: 30 }), fc.string({ unit: 'binary
 const uri = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom('/', '/index.html', '/admin/x', '/public/a', '/reports/q.pdf', '/docs/a%20b') },
   { weight: 2, arbitrary: fc.constantFrom('/_auth/login', '/_auth', '//evil.example/x', '/\\evil', '/%2F%2Fevil', '/a/../admin/x') },
+  { weight: 2, arbitrary: fc.constantFrom('/robots.txt', '/static/app.js', '/static/../admin/x', '/static/%2e%2e/admin', '/robots.txt/..', '/x/../_auth/login') },
+  // Spellings built from segments that origins read in different ways.
+  fc.array(fc.constantFrom('admin', 'static', 'public', 'x', '.', '..', '', '%2e%2e', '%2F', '%41', 'a;b', '\\', 'r%20s'), { minLength: 1, maxLength: 5 }).map((s) => `/${s.join('/')}`),
   fc.webPath(), anyText,
 );
 const request = fc.record({
@@ -117,6 +128,8 @@ test('never throws; never allows without a valid signature under a stored key; n
         // Either an auth route with a return path, or (design §4.9) the canonical spelling of the path itself.
         const m = /^(\/_auth\/login|\/_auth\/refresh)\?return=([A-Za-z0-9\-_.!~*'()%]*)$/.exec(location);
         const target = m === null ? location : decodeURIComponent(m[2]);
+        // Not an auth route: the canonical spelling of the requested path (its query may follow).
+        if (m === null) expect(target.split('?')[0]).toBe(canonicalPath(r.uri));
         expect(target).toMatch(/^\/[\x21-\x7e]*$/);
         expect(target.startsWith('//')).toBe(false);
         expect(target.startsWith('/\\')).toBe(false);
@@ -124,8 +137,20 @@ test('never throws; never allows without a valid signature under a stored key; n
       for (const h of Object.values(result.headers)) expect(h.value).not.toMatch(/[\r\n]/);
       return;
     }
-    // Let through: exactly one session cookie, proven by the oracle, for an allowed user.
     const forwarded = result as { uri: string; headers: Record<string, { value: string }>; cookies: Record<string, unknown> };
+    const libraryCookies = Object.keys(forwarded.cookies).filter((n) => n.startsWith('__Host-CognitoEdgeAuth-') || n.startsWith('__Secure-CognitoEdgeAuth-'));
+    // Every path rule sees the path as the origin will: what goes on is in canonical form.
+    expect(canonicalPath(forwarded.uri)).toBe(forwarded.uri);
+    expect(forwarded.uri).toBe(r.uri);
+    if (isPublic(forwarded.uri)) {
+      // A public path: no session needed, no store read, nothing of the library's reaches the origin.
+      count('public');
+      expect(fn.reads).toBe(0);
+      expect(libraryCookies).toEqual([]);
+      expect(forwarded.headers[CONFIG.header]).toBeUndefined();
+      return;
+    }
+    // Let through: exactly one session cookie, proven by the oracle, for an allowed user.
     expect(r.storeError).toBe(false);
     expect(r.session !== undefined && r.session.multiValue === undefined).toBe(true);
     const proven = oracle(r.session!.value, now);
@@ -133,13 +158,12 @@ test('never throws; never allows without a valid signature under a stored key; n
     count('allow');
     const identity = { sub: 's', username: 'u', groups: proven!.g, exp: 0 } as unknown as Parameters<Authorizer['isAllowed']>[0];
     expect(authorizer.isAllowed(identity, forwarded.uri)).toBe(true);
-    expect(forwarded.uri).toBe(r.uri);
-    expect(Object.keys(forwarded.cookies).filter((n) => n.startsWith('__Host-CognitoEdgeAuth-') || n.startsWith('__Secure-CognitoEdgeAuth-'))).toEqual([]);
+    expect(libraryCookies).toEqual([]);
     // The identity header is the proven username (when it is a safe header value), never what the viewer sent.
     expect(forwarded.headers[CONFIG.header]?.value).toBe(/^[\x20-\x7e]{1,256}$/.test(proven!.u) ? proven!.u : undefined);
   }), { numRuns: 600 });
   // Every kind of answer, and allows, were reached.
-  const missing = ['allow', '302', '400', '401', '403', '500', '503'].filter((kind) => !seen.has(kind));
+  const missing = ['allow', 'public', '302', '400', '401', '403', '500', '503'].filter((kind) => !seen.has(kind));
   expect({ missing, seen: Object.fromEntries(seen) }).toEqual({ missing: [], seen: expect.anything() });
 }, 120_000);
 
