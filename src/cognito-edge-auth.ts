@@ -621,7 +621,8 @@ export class CognitoEdgeAuth extends Construct {
    * refuses any other). CloudFormation names the function, so a stack in another region than the
    * function's gets the name through aws-cdk-lib's cross-region references (set
    * `crossRegionReferences: true` on that stack); the value it reads is the function's Ref, which a
-   * new version does not change. A dashboard in any stack shows every region.
+   * new version does not change. A dashboard shows metrics of every region (from a stack in
+   * another region than the function's, the name crosses the same way).
    *
    * @param replicaRegion a region with a CloudFront regional edge cache, e.g. `eu-west-1`
    * @default - sum over 5 minutes
