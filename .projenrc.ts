@@ -228,6 +228,15 @@ const rosetta = project.addTask('rosetta:extract', {
 });
 project.postCompileTask.spawn(rosetta);
 
+// jsii warns (JSII6, metadata/missing-dev-dependency) when a peer dependency's devDependency is
+// not its floor, so that the package is tested against the lowest version users may have. Here
+// the floors (CDK_FLOOR, CONSTRUCTS_FLOOR) differ from the dev versions on purpose (cdk-nag 3 needs
+// a newer aws-cdk-lib), and `npx projen test:floor` synthesises against exactly the floors
+// instead; the warning would repeat on every compile. projen's jsii flags, plus that one.
+const JSII_FLAGS = '--silence-warnings=reserved-word --silence-warnings=metadata/missing-dev-dependency';
+project.compileTask.reset(`jsii ${JSII_FLAGS}`);
+project.tasks.tryFind('watch')?.reset(`jsii -w ${JSII_FLAGS}`);
+
 // ---- the example app, the playground, the suites beyond jest, the benchmark ----
 project.addTask('synth:example', {
   description: 'Synthesise the example app (example/app.ts) into example/cdk.out',

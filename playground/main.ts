@@ -13,12 +13,16 @@
  *   --origin-port N      port of the sample origin (PLAYGROUND_ORIGIN_PORT, default 8445)
  *   --id-token-ttl N     id/access token lifetime in seconds, to watch refreshes (PLAYGROUND_ID_TOKEN_TTL, default 3600)
  *   --exit-after-start   start, print, check the site answers, and exit (PLAYGROUND_EXIT_AFTER_START=1)
+ *   --profile NAME       a named configuration on top of the example's, see ./profiles.ts (PLAYGROUND_PROFILE)
  */
 import { spawnSync } from 'node:child_process';
 import * as net from 'node:net';
+import { PROFILES } from './profiles';
 import { REPO_ROOT, startPlayground } from './start';
 
 interface Args {
+  /** A key of PROFILES, or undefined for the example's own configuration. */
+  profile: string | undefined;
   port: number;
   hostedUiPort: number;
   originPort: number;
@@ -28,7 +32,8 @@ interface Args {
 
 function usage(message: string): never {
   console.error(`playground: ${message}`);
-  console.error('usage: npx projen playground [--port N] [--hosted-ui-port N] [--origin-port N] [--id-token-ttl SECONDS] [--exit-after-start]');
+  console.error('usage: npx projen playground [--port N] [--hosted-ui-port N] [--origin-port N] [--id-token-ttl SECONDS] [--exit-after-start] [--profile NAME]');
+  console.error(`profiles: ${Object.entries(PROFILES).map(([name, p]) => `${name} (${p.description})`).join('; ')}`);
   process.exit(2);
 }
 
@@ -40,6 +45,7 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args {
     return n;
   };
   const args: Args = {
+    profile: env.PLAYGROUND_PROFILE || undefined,
     port: num('PLAYGROUND_PORT', env.PLAYGROUND_PORT, 8443),
     hostedUiPort: num('PLAYGROUND_HOSTED_UI_PORT', env.PLAYGROUND_HOSTED_UI_PORT, 8444),
     originPort: num('PLAYGROUND_ORIGIN_PORT', env.PLAYGROUND_ORIGIN_PORT, 8445),
@@ -51,6 +57,7 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args {
     const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
     const value = (): string => inline ?? argv[++i] ?? usage(`${flag} needs a value`);
     switch (flag) {
+      case '--profile': args.profile = value(); break;
       case '--port': args.port = num(flag, value(), args.port); break;
       case '--hosted-ui-port': args.hostedUiPort = num(flag, value(), args.hostedUiPort); break;
       case '--origin-port': args.originPort = num(flag, value(), args.originPort); break;
@@ -62,6 +69,9 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args {
     }
   }
   if (args.idTokenTtl < 1) usage('--id-token-ttl must be at least 1');
+  if (args.profile !== undefined && !Object.prototype.hasOwnProperty.call(PROFILES, args.profile)) {
+    usage(`unknown profile ${JSON.stringify(args.profile)}; the profiles are ${Object.keys(PROFILES).join(', ')}`);
+  }
   return args;
 }
 
@@ -111,6 +121,7 @@ async function main(): Promise<void> {
   console.log('cdk-cognito-edge-auth playground: building');
   quietTask('bundle', 'edge bundle (assets/edge-auth/index.js)');
   quietTask('synth:example', 'example app synthesised (example/cdk.out)');
+  const profile = args.profile !== undefined ? PROFILES[args.profile] : undefined;
   let pg;
   try {
     pg = await startPlayground({
@@ -119,6 +130,7 @@ async function main(): Promise<void> {
       originPort: args.originPort,
       idTokenTtlSeconds: args.idTokenTtl,
       accessTokenTtlSeconds: args.idTokenTtl,
+      configOverrides: profile?.config,
       onDecision: (_d, summary) => console.log(`${time()}  ${summary}`),
     });
   } catch (e) {
@@ -136,6 +148,7 @@ async function main(): Promise<void> {
   console.log(`  Hosted UI:   ${pg.hostedUiUrl}  (local stand-in for Cognito, identity provider ${c.identityProvider ?? '(none)'})`);
   console.log(`  Origin:      ${pg.originUrl}  (sample pages)`);
   console.log(`  Edge config: ${pg.configSource === 'template' ? 'built by buildEdgeConfig from' : 'BUILT-IN FALLBACK:'} ${pg.configDetail}`);
+  if (profile) console.log(`  Profile:     ${args.profile}: ${profile.description}; open ${pg.url}${profile.openPath}`);
   const rules = (c.pathRules ?? []).map((r) => `${r.pathPattern} needs ${r.requiredGroups.length ? r.requiredGroups.join(' or ') : 'any signed-in user'}`);
   const everywhere = c.requiredGroups?.length ? `groups ${c.requiredGroups.join(' or ')}` : 'any signed-in user';
   console.log(`  Access:      ${[...rules, `elsewhere ${everywhere}`].join('; ')}`);
@@ -143,7 +156,9 @@ async function main(): Promise<void> {
   console.log('  Sample users:');
   for (const u of pg.users) {
     const groups = u.groups ?? [];
-    const shown = groups.length > 3 ? `${groups.slice(0, 2).join(', ')} and ${groups.length - 2} more` : groups.join(', ') || 'no groups';
+    const roles = u.claims?.['custom:roles'];
+    const shown = groups.length > 3 ? `${groups.slice(0, 2).join(', ')} and ${groups.length - 2} more`
+      : groups.join(', ') || (typeof roles === 'string' ? `no groups; custom:roles ${roles}` : 'no groups');
     console.log(`    ${u.username.padEnd(6)} / ${u.password.padEnd(16)} (${shown})`);
   }
   console.log('  Ctrl-C stops everything.');

@@ -19,7 +19,7 @@ import { createEdgeFunction, EDGE_REGION, FUNCTION_TAG } from './private/edge-fu
 import { nameErrorsAfter, ValidationError } from './private/errors';
 import { claimDistribution, cookieCollisions, registerInstance } from './private/instances';
 import { acknowledge, NAG_REASONS } from './private/nag';
-import { edgeLogRetention } from './private/observability';
+import { checkReplicaRegion, edgeFunctionName, edgeLogRetention } from './private/observability';
 import { dropUndefined, readAliases, resolveSettings, validateBehaviors, validateCookieDomainAgainstAliases } from './private/settings';
 import { signedOutPathFor } from './private/signed-out-path';
 import { authDomainOf, fingerprintOf, validateClient } from './private/user-pool-client';
@@ -494,9 +494,11 @@ export class CognitoEdgeAuth extends Construct {
     // depends on the support stack.
     const versionArn = config.getAttString('VersionArn');
     this.functionVersion = lambda.Version.fromVersionArn(this, 'FunctionVersion', versionArn);
-    // In another region the function is in the support stack: its name is read from the version ARN
-    // (arn:aws:lambda:us-east-1:<account>:function:<name>:<version>), a value of this stack.
-    this.functionName = edge.inOwnStack ? edge.function.functionName : Fn.select(6, Fn.split(':', versionArn));
+    // In another region the function is in the support stack: in this stack its name is read from
+    // the version ARN (arn:aws:lambda:us-east-1:<account>:function:<name>:<version>); other stacks
+    // get the function's own Ref, which stays the same when a new version is published
+    // (private/observability.ts).
+    this.functionName = edgeFunctionName(this, edge.function, Fn.select(6, Fn.split(':', versionArn)));
     if (props.edgeLogRetention !== undefined) edgeLogRetention(this, this.functionName, props.edgeLogRetention, props.edgeLogRegions);
     this.edgeLambda = { functionVersion: this.functionVersion, eventType: cloudfront.LambdaEdgeEventType.VIEWER_REQUEST, includeBody: false };
 
@@ -612,12 +614,21 @@ export class CognitoEdgeAuth extends Construct {
 
   /**
    * The edge function's errors in one region, `replicaRegion` (`AWS/Lambda` `Errors` of the
-   * replica `us-east-1.<function name>`, published in the region that served the requests). Alarms on it
-   * belong in a stack in that region; `edgeFunction.metricErrors()` sees us-east-1 only.
+   * replica `us-east-1.<function name>`, published in the region that served the requests);
+   * `edgeFunction.metricErrors()` sees us-east-1 only.
    *
+   * An alarm on it must be in a stack in `replicaRegion` (CloudWatch alarms are regional; CDK
+   * refuses any other). CloudFormation names the function, so a stack in another region than the
+   * function's gets the name through aws-cdk-lib's cross-region references (set
+   * `crossRegionReferences: true` on that stack); the value it reads is the function's Ref, which a
+   * new version does not change. A dashboard shows metrics of every region (from a stack in
+   * another region than the function's, the name crosses the same way).
+   *
+   * @param replicaRegion a region with a CloudFront regional edge cache, e.g. `eu-west-1`
    * @default - sum over 5 minutes
    */
   public metricFunctionErrors(replicaRegion: string, options: EdgeMetricOptions = {}): cloudwatch.Metric {
+    checkReplicaRegion(replicaRegion);
     return new cloudwatch.Metric({
       statistic: options.statistic ?? 'Sum',
       period: options.period ?? Duration.minutes(5),

@@ -4,8 +4,14 @@
  * creates on first use and that never expire; an edge log retention creates them in advance, in
  * every region with a CloudFront regional edge cache, with the retention set (aws-cdk-lib's
  * `LogRetention`, which works across regions).
+ *
+ * The function's name is chosen by CloudFormation, so it is a token everywhere. Metrics on the
+ * replicas need it in other stacks, often in other regions (an alarm must be in its metric's
+ * region): those stacks get the function's own Ref, never a value that changes with each published
+ * version (an exported value cannot change while another stack imports it).
  */
-import { Stack } from 'aws-cdk-lib';
+import { IResolveContext, Lazy, NestedStack, Stack, Token } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { EDGE_REGION } from './edge-function';
@@ -59,5 +65,34 @@ export function edgeLogRetention(scope: Construct, functionName: string, retenti
         reason: 'aws-cdk-lib\'s LogRetention function (edgeLogRetention) creates the edge function\'s log groups in every edge region and sets their retention; it has no narrower resource form.',
       }]);
     }
+  }
+}
+
+/**
+ * The edge function's name as seen from the stack that uses it. The construct's own stack (and its
+ * nested stacks) gets `local`, a value of that stack; every other stack gets the function's Ref, a
+ * cross-stack (or, with `crossRegionReferences`, cross-region) reference to the function's stack
+ * that stays the same when a new version is published. When the function is in the construct's
+ * own stack (us-east-1), its Ref serves everywhere. (The L1 Ref, not `Function.functionName`: from
+ * another region, that one asks for a fixed physical name, and CloudFormation names the function.)
+ */
+export function edgeFunctionName(owner: Construct, fn: lambda.IFunction, local: string): string {
+  const ref = (fn.node.defaultChild as lambda.CfnFunction).ref;
+  const own = Stack.of(owner);
+  if (Stack.of(fn) === own) return ref;
+  return Lazy.uncachedString({ produce: (ctx: IResolveContext) => (within(Stack.of(ctx.scope), own) ? local : ref) });
+}
+
+/** Is `stack` the stack `own`, or nested (at any depth) in it? */
+function within(stack: Stack, own: Stack): boolean {
+  let s: Stack | undefined = stack;
+  while (s !== undefined && s !== own) s = NestedStack.isNestedStack(s) ? s.nestedStackParent : undefined;
+  return s === own;
+}
+
+/** Refuse a `metricFunctionErrors` region that cannot be one (replicas publish metrics in regions only). */
+export function checkReplicaRegion(region: string): void {
+  if (Token.isUnresolved(region) || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
+    throw new ValidationError(`metricFunctionErrors: replicaRegion must be a region name such as 'eu-west-1' (known at synth), got ${JSON.stringify(region)}`);
   }
 }

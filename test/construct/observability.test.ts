@@ -2,11 +2,11 @@
  * Logs and metrics at the edge: log groups with a retention in every region replicas run in,
  * CloudFront's Lambda@Edge error metrics for the distribution, per-region function errors.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Aws, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { addAuth, fixture } from './helpers';
+import { ACCOUNT, addAuth, fixture, supportStack } from './helpers';
 
 const EDGE_REGIONS = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ap-south-1', 'ap-northeast-1', 'ap-northeast-2',
   'ap-southeast-1', 'ap-southeast-2', 'eu-central-1', 'eu-west-1', 'eu-west-2', 'sa-east-1'];
@@ -87,5 +87,71 @@ describe('metrics', () => {
     });
     const body = JSON.stringify(Object.values(Template.fromStack(f.stack).findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
     expect(body).toMatch(/AWS\/Lambda[^a-z]+Errors[^a-z]+FunctionName[^a-z]+us-east-1\.[^a-z]+\{"Ref":"AuthEdgeFunction[0-9A-F]{8}"\}[^a-z]+region[^a-z]+eu-west-1/);
+  });
+});
+
+describe('per-region function errors in an alarm of another stack', () => {
+  /** An alarm on metricFunctionErrors(region) in a new stack of that region; the synthesised templates. */
+  function alarmIn(siteRegion: string, alarmRegion: string, props: Parameters<typeof addAuth>[1] = {}) {
+    const f = fixture({ region: siteRegion });
+    const auth = addAuth(f, props);
+    const alarms = new Stack(f.app, 'Alarms', { env: { account: ACCOUNT, region: alarmRegion }, crossRegionReferences: true });
+    new cloudwatch.Alarm(alarms, 'EdgeErrors', { metric: auth.metricFunctionErrors(alarmRegion), threshold: 1, evaluationPeriods: 1 });
+    const assembly = f.app.synth();
+    type Tpl = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>; Outputs?: Record<string, unknown> };
+    const template = (name: string): Tpl => assembly.getStackByName(name).template;
+    const alarm = Object.values(template('Alarms').Resources).find((r) => r.Type === 'AWS::CloudWatch::Alarm');
+    const dimension = JSON.stringify(alarm?.Properties.Dimensions);
+    return { f, auth, template, dimension };
+  }
+
+  /** The edge function's logical id in `stack` and whether CloudFormation still names it (no FunctionName property). */
+  function edgeFunctionOf(stack: Stack): { logicalId: string; named: boolean } {
+    const fns = Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { MemorySize: 128 } });
+    const [[logicalId, fn]] = Object.entries(fns);
+    return { logicalId, named: fn.Properties.FunctionName !== undefined };
+  }
+
+  test('construct in us-east-1, alarm in eu-west-1: the function\'s Ref crosses regions; the function keeps its CloudFormation-chosen name', () => {
+    const { f, dimension } = alarmIn('us-east-1', 'eu-west-1');
+    const fn = edgeFunctionOf(f.stack);
+    expect(fn.named).toBe(false);
+    expect(dimension).toMatch(new RegExp(`"us-east-1\\.",\\{"Fn::GetAtt":\\["ExportsReader[0-9A-F]+","/cdk/exports/Alarms/Siteuseast1Ref${fn.logicalId}`));
+  });
+
+  test('construct in eu-west-1: an alarm in ap-northeast-1 reads the support stack\'s function Ref, never the version ARN', () => {
+    const { f, dimension, template } = alarmIn('eu-west-1', 'ap-northeast-1');
+    const fn = edgeFunctionOf(supportStack(f));
+    expect(fn.named).toBe(false);
+    expect(dimension).toMatch(new RegExp(`/cdk/exports/Alarms/Siteedgeauthuseast1Ref${fn.logicalId}`));
+    expect(dimension).not.toMatch(/VersionArn|EdgeConfig/);
+    // the construct's own stack keeps its local value (read from the version ARN), and exports nothing
+    const own = JSON.stringify(template('Site'));
+    expect(own).not.toMatch(/ExportsWriter|ExportsOutput/);
+  });
+
+  test('construct in eu-west-1: an alarm in us-east-1 imports the support stack\'s export of the function Ref', () => {
+    const { f, dimension, template } = alarmIn('eu-west-1', 'us-east-1');
+    const fn = edgeFunctionOf(supportStack(f));
+    expect(dimension).toMatch(/"Fn::ImportValue":"Site-edge-auth-us-east-1:ExportsOutputRef/);
+    const outputs = Object.values(template('Site-edge-auth-us-east-1').Outputs ?? {}) as Array<{ Value: unknown }>;
+    expect(outputs.map((o) => o.Value)).toEqual([{ Ref: fn.logicalId }]);
+  });
+
+  test('a change that publishes a new version leaves the value the alarm\'s stack reads unchanged (an import blocks changing an export)', () => {
+    const a = alarmIn('eu-west-1', 'ap-northeast-1', { requiredGroups: ['staff'] });
+    const b = alarmIn('eu-west-1', 'ap-northeast-1', { requiredGroups: ['admins'] });
+    const config = (x: typeof a) => JSON.stringify(Template.fromStack(x.f.stack).findResources('Custom::CognitoEdgeAuthConfig'));
+    expect(config(a)).not.toEqual(config(b));
+    expect(a.template('Alarms')).toEqual(b.template('Alarms'));
+    expect(a.template('Site-edge-auth-us-east-1')).toEqual(b.template('Site-edge-auth-us-east-1'));
+  });
+
+  test('an alarm outside the metric\'s region, or a replicaRegion that is no region, is refused at synth', () => {
+    const f = fixture();
+    const auth = addAuth(f);
+    expect(() => auth.metricFunctionErrors('eu-west-2').createAlarm(f.stack, 'Wrong', { threshold: 1, evaluationPeriods: 1 })).toThrow(/Cannot create an Alarm in region 'eu-west-1' based on metric .* in 'eu-west-2'/);
+    expect(() => auth.metricFunctionErrors('Ireland')).toThrow(/metricFunctionErrors: replicaRegion must be a region name such as 'eu-west-1'.*"Ireland"/);
+    expect(() => auth.metricFunctionErrors(Aws.REGION)).toThrow(/replicaRegion must be a region name such as 'eu-west-1' \(known at synth\)/);
   });
 });

@@ -6,6 +6,7 @@
 import type { Browser, BrowserContext, Cookie, Page } from 'playwright-core';
 import { browserTest, launchBrowser, submitSignIn } from './browser';
 import type { EdgeDecision } from '../../playground/local-edge';
+import { ENTRA_ROLES_PROFILE } from '../../playground/profiles';
 import { Playground, startPlayground } from '../../playground/start';
 
 jest.setTimeout(180_000);
@@ -539,4 +540,41 @@ test('no log line of the function, and no decision line, carries a token, code, 
 afterAll(() => {
   // The decision log is part of the suite's output: it shows what the edge did in each scenario.
   if (process.env.E2E_PRINT_DECISIONS === '1') console.log(decisions.join('\n'));
+});
+
+describe('groups from an Entra app-role claim (the entra-roles profile: groupsClaim custom:roles)', () => {
+  let roles: Playground;
+  beforeAll(async () => {
+    roles = await startPlayground({ configOverrides: ENTRA_ROLES_PROFILE.config });
+  });
+  afterAll(() => roles?.close());
+
+  browserTest(getBrowser, 'a user whose custom:roles holds the rule\'s role gets the page; one without it gets the 403 page', async ({ newContext }) => {
+    expect(roles.config.groupsClaim).toBe('custom:roles');
+    const adminPath = ENTRA_ROLES_PROFILE.openPath;
+    expect(requiredGroupsFor(roles, adminPath)).toEqual(['Reports.Admin']);
+    // Neither user is in a Cognito group of the rules: the roles arrive only as Cognito's "[a, b]" string.
+    for (const name of ['dana', 'erik']) {
+      const u = roles.users.find((x) => x.username === name);
+      expect((u?.groups ?? []).filter((g) => g.startsWith('Reports.'))).toEqual([]);
+      expect(typeof u?.claims?.['custom:roles']).toBe('string');
+    }
+
+    // dana: [Reports.Read, Reports.Admin] → the admin page, from the origin, as EntraID_dana.
+    const dana = await (await newContext()).newPage();
+    await signIn(dana, roles, adminPath, user(roles, 'dana').username, user(roles, 'dana').password);
+    expect(await dana.locator('#path').textContent()).toBe(adminPath);
+    expect(await dana.locator('#user').textContent()).toBe('EntraID_dana');
+
+    // erik: [Reports.Read] → the site, but the admin page is the edge's 403 page, and the origin never sees it.
+    const erik = await (await newContext()).newPage();
+    await signIn(erik, roles, '/', user(roles, 'erik').username, user(roles, 'erik').password);
+    expect(await erik.locator('#user').textContent()).toBe('EntraID_erik');
+    const seenBefore = roles.origin.requests.filter((r) => r.url.startsWith(adminPath)).length;
+    const denied = await erik.goto(`${roles.url}${adminPath}`);
+    expect(denied?.status()).toBe(403);
+    expect(denied?.headers()['cache-control']).toContain('no-store');
+    expect(await erik.locator('#path').count()).toBe(0);
+    expect(roles.origin.requests.filter((r) => r.url.startsWith(adminPath)).length).toBe(seenBefore);
+  });
 });

@@ -13,6 +13,7 @@ const cdk = require('aws-cdk-lib');
 const { Template } = require('aws-cdk-lib/assertions');
 const cloudfront = require('aws-cdk-lib/aws-cloudfront');
 const origins = require('aws-cdk-lib/aws-cloudfront-origins');
+const cloudwatch = require('aws-cdk-lib/aws-cloudwatch');
 const cognito = require('aws-cdk-lib/aws-cognito');
 const logs = require('aws-cdk-lib/aws-logs');
 const { CognitoEdgeAuth, LogLevel, SameSite } = require('cdk-cognito-edge-auth');
@@ -83,6 +84,22 @@ for (const region of ['eu-west-1', 'us-east-1']) {
     assert.deepEqual(associations, [1, 1, 1], 'viewer-request association on both behaviors and on the second distribution');
     checks++;
   }
+}
+
+// per-region function errors: an alarm in a replica region's stack reads the function's own Ref
+// (cross-region, with crossRegionReferences), for a construct in us-east-1 and in another region
+for (const region of ['us-east-1', 'eu-west-1']) {
+  const app = new cdk.App();
+  const stack = new cdk.Stack(app, 'Site', { env: { account: ACCOUNT, region } });
+  const auth = new CognitoEdgeAuth(stack, 'Auth', { distribution: distribution(stack, 'Distribution'), ...importedCognito(stack) });
+  const alarms = new cdk.Stack(app, 'Alarms', { env: { account: ACCOUNT, region: 'ap-northeast-1' }, crossRegionReferences: true });
+  new cloudwatch.Alarm(alarms, 'EdgeErrors', { metric: auth.metricFunctionErrors('ap-northeast-1'), threshold: 1, evaluationPeriods: 1 });
+  const assembly = app.synth();
+  const alarm = Object.values(assembly.getStackByName('Alarms').template.Resources).find((r) => r.Type === 'AWS::CloudWatch::Alarm');
+  const dimension = JSON.stringify(alarm.Properties.Dimensions);
+  const producer = region === 'us-east-1' ? 'Siteuseast1' : 'Siteedgeauthuseast1';
+  assert.match(dimension, new RegExp(`"us-east-1\\.",\\{"Fn::GetAtt":\\["ExportsReader[0-9A-F]+","/cdk/exports/Alarms/${producer}Ref[A-Za-z0-9]*EdgeFunction`), dimension);
+  checks++;
 }
 
 // a refusal still names the prop and the construct
