@@ -281,10 +281,13 @@ describe('arbitrary requests', () => {
       }
     }), { numRuns: 400 });
     answers.print('arbitrary requests: answers');
-    // The weighting reaches the interesting answers, not only the bad-host page.
-    expect(answers.share('pass-through')).toBeGreaterThan(0.08);
+    // The weighting reaches the interesting answers, not only the bad-host page. The shares vary
+    // from run to run (400 random requests: pass-through about 11% ± 1.6%, 403 about 13%, 400 about
+    // 40% ± 2.5%), so the bounds sit more than four standard deviations away from the mean: they
+    // catch a generator that stopped reaching an answer, not an unlucky sample.
+    expect(answers.share('pass-through')).toBeGreaterThan(0.04);
     expect(answers.share('403')).toBeGreaterThan(0.03);
-    expect(answers.share('400')).toBeLessThan(0.5);
+    expect(answers.share('400')).toBeLessThan(0.52);
   });
 });
 
