@@ -20,66 +20,6 @@
  * own path patterns.
  */
 
-/**
- * Anything a canonical path cannot contain as is: a character outside the raw path characters
- * (letters, digits, `-._~!$&'()*+,=:@/`), a `/` followed by `.` or `/`, or a first character other
- * than `/`. A path that does not match is its own canonical form: one regex test on the hot path.
- */
-const NEEDS_WORK = /[^A-Za-z0-9\-._~!$&'()*+,=:@/]|\/[./]|^(?!\/)/;
-
-/** Raw characters of a canonical path besides `/` (RFC 3986 pchar without `;`). */
-const RAW_CHAR = /^[A-Za-z0-9\-._~!$&'()*+,=:@]$/;
-/** No canonical form: `;` or an escaped one, raw control/space/non-ASCII, escaped control characters. */
-const AMBIGUOUS = /;|%3b|[^\x21-\x7e]|%[01][0-9a-f]|%7f/i;
-/** An escape, or a raw character that is not written raw in a canonical path. */
-const TO_REWRITE = /%([0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,=:@/]/g;
-/** An escaped `%` before two hex digits in the output: a double-decoding origin reads another path. */
-const DOUBLE_ENCODED = /%25[0-9A-F]{2}/i;
-
-/** Longest path canonicalized (longer ones have no canonical form). */
-export const MAX_PATH_LENGTH = 8192;
-
-/** Is `path` already canonical? (The fast test: true for almost every real request.) */
-export function isCanonicalFast(path: string): boolean {
-  return !NEEDS_WORK.test(path);
-}
-
-function rewrite(match: string, hex: string | undefined): string {
-  const code = hex === undefined ? match.charCodeAt(0) : parseInt(hex, 16);
-  if (code === 0x2f || code === 0x5c) return '/';
-  const char = String.fromCharCode(code);
-  return RAW_CHAR.test(char) ? char : `%${(hex ?? code.toString(16).padStart(2, '0')).toUpperCase()}`;
-}
-
-/**
- * The canonical form of a request path (see the module comment), or `undefined` when it has none.
- * `canonicalPath(p) === p` for a path that is already canonical.
- */
-export function canonicalPath(path: string): string | undefined {
-  if (!NEEDS_WORK.test(path)) return path;
-  if (path.length > MAX_PATH_LENGTH || path[0] !== '/' || AMBIGUOUS.test(path)) return undefined;
-  // decodeURIComponent refuses a `%` without two hex digits and escapes that are not UTF-8
-  // (overlong forms and surrogates included).
-  try {
-    decodeURIComponent(path);
-  } catch {
-    return undefined;
-  }
-  // Every escape of a byte >= 0x80 is part of valid UTF-8 here, so it stays escaped (upper case).
-  const segments = path.replace(TO_REWRITE, rewrite).split('/');
-  // Merge `//`, resolve `.` and `..` (segments[0] is the empty string before the leading `/`).
-  const out: string[] = [];
-  let trailingSlash = false;
-  for (let k = 1; k < segments.length; k++) {
-    const s = segments[k];
-    trailingSlash = k === segments.length - 1;
-    if (s === '..') {
-      out.pop();
-    } else if (s !== '' && s !== '.') {
-      out.push(s);
-      trailingSlash = false;
-    }
-  }
-  const canonical = `/${out.join('/')}${trailingSlash && out.length > 0 ? '/' : ''}`;
-  return DOUBLE_ENCODED.test(canonical) ? undefined : canonical;
-}
+// The code lives with the config.json rules (src/private/config-rules.ts): path patterns are checked
+// against the same canonical form at synth, deploy and load.
+export { canonicalPath, isCanonicalFast, MAX_CANONICAL_PATH_LENGTH as MAX_PATH_LENGTH } from '../../src/private/config-rules';

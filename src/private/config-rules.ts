@@ -5,12 +5,18 @@
  * (src/private/validate.ts), and the handlers' contract layer (lambda-src/shared/resolve-config.ts),
  * which checks `config.json` with it at deploy time (the custom resource) and at load (the edge
  * function). So a value the construct accepts is never refused later, and the other way round.
- * It lives under src/ because jsii compiles only src/; it must stay pure: no imports, no Node.js
- * or CDK API, nothing but functions of plain values.
+ * It lives under src/ because jsii compiles only src/; it must stay pure: no Node.js or CDK API,
+ * nothing but functions of plain values, importing only ./signed-out-path (as pure).
+ *
+ * The canonical form of request paths (design §4.9) is here too, because path patterns are part
+ * of the contract: rules run on the canonical path, so a pattern spelled otherwise never matches.
+ * The edge function canonicalizes request paths with the same code (lambda-src/edge-auth/canonical-path.ts).
  *
  * Each check returns `undefined` when the value is acceptable, else what the value must be: a
  * phrase that completes "<field> must be ...", naming the fix, never repeating the value.
  */
+
+import { signedOutPathFor } from './signed-out-path';
 
 /** A path the edge function matches exactly: `/`, then RFC 3986 path characters without `%`, `;`, `*`. */
 const PATH = /^\/[A-Za-z0-9\-._~!$&'()+,=:@/]*$/;
@@ -27,16 +33,29 @@ function pathProblem(value: string): string | undefined {
   return undefined;
 }
 
-/** The three paths of the sign-in flow, together. Returns the field at fault and the problem. */
-export function authPathsProblem(paths: { callbackPath: string; signOutPath: string; signOutLandingPath: string }): [string, string] | undefined {
+const SIGNED_OUT_PAGE_EXPECTED = "a path whose signed-out page ('signed-out' beside or below it, the default sign-out landing) is not callbackPath " +
+  `and at most ${MAX_PATH_LENGTH} characters, or set the sign-out landing path`;
+
+/**
+ * The three paths of the sign-in flow, together. Without a landing path, sign-out lands on the
+ * signed-out page the edge function serves beside `signOutPath`, which must have a place.
+ * Returns the field at fault and the problem.
+ */
+export function authPathsProblem(paths: { callbackPath: string; signOutPath: string; signOutLandingPath?: string }): [string, string] | undefined {
   for (const field of ['callbackPath', 'signOutPath', 'signOutLandingPath'] as const) {
-    const problem = pathProblem(paths[field]);
+    const value = paths[field];
+    const problem = value === undefined ? undefined : pathProblem(value);
     if (problem) return [field, problem];
   }
   if (paths.callbackPath === '/') return ['callbackPath', "a dedicated path such as '/_auth/callback', not '/' (the site itself)"];
   if (paths.signOutPath === '/') return ['signOutPath', "a dedicated path such as '/_auth/signout', not '/' (the site itself)"];
   if (paths.signOutPath === paths.callbackPath) return ['signOutPath', 'different from callbackPath'];
-  if (paths.signOutLandingPath === paths.callbackPath || paths.signOutLandingPath === paths.signOutPath) {
+  let landing = paths.signOutLandingPath;
+  if (landing === undefined) {
+    landing = signedOutPathFor(paths.signOutPath, paths.callbackPath);
+    if (landing === paths.callbackPath || pathProblem(landing)) return ['signOutPath', SIGNED_OUT_PAGE_EXPECTED];
+  }
+  if (landing === paths.callbackPath || landing === paths.signOutPath) {
     return ['signOutLandingPath', "a page of the site such as '/', not callbackPath or signOutPath (the browser would loop)"];
   }
   return undefined;
@@ -76,11 +95,26 @@ export function aliasProblem(value: string): string | undefined {
   return HOST_NAME.test(value) ? undefined : "a DNS name such as 'www.example.com'";
 }
 
-/** A CloudFront-style path pattern: `*` any run of characters, `?` one character. */
+/**
+ * A CloudFront-style path pattern (`*` any run of characters, `?` one character), written as the
+ * canonical request paths it is matched against are: a pattern spelled otherwise never matches.
+ */
 export function pathPatternProblem(value: string): string | undefined {
+  return patternCharactersProblem(value) ?? canonicalPatternProblem(value);
+}
+
+function patternCharactersProblem(value: string): string | undefined {
   return /^[\x21-\x22\x24-\x7e]{1,255}$/.test(value)
     ? undefined
     : "a CloudFront path pattern such as '/admin/*': 1–255 printable ASCII characters, no whitespace or '#'";
+}
+
+function canonicalPatternProblem(value: string): string | undefined {
+  const canonical = canonicalPattern(value);
+  if (canonical === value) return undefined;
+  return canonical === undefined
+    ? "a pattern canonical request paths can match (no ';', no escaped control character, '%' only before two hex digits)"
+    : `the canonical form ${JSON.stringify(canonical)} (rules match canonical request paths)`;
 }
 
 /** Cognito `GroupName`: `[\p{L}\p{M}\p{S}\p{N}\p{P}]+`, 1–128 characters. */
@@ -143,11 +177,11 @@ export function secondsProblem(value: number, bounds: readonly [number, number, 
 
 /** A path pattern anyone may request without signing in (`publicPaths`). */
 export function publicPathProblem(value: string): string | undefined {
-  const problem = pathPatternProblem(value);
+  const problem = patternCharactersProblem(value);
   if (problem !== undefined) return problem;
   if (!value.startsWith('/')) return "a pattern starting with '/' (it is matched against the request path, e.g. '/robots.txt')";
   if (/^\/\**$/.test(value)) return 'a pattern narrower than every path (to make every path public, leave the behavior out of protectedBehaviors)';
-  return undefined;
+  return canonicalPatternProblem(value);
 }
 
 /** The id-token claim that carries the groups (`groupsClaim`). */
@@ -155,4 +189,90 @@ export function groupsClaimProblem(value: string): string | undefined {
   return /^[\x21-\x7e]{1,256}$/.test(value) && value !== '__proto__'
     ? undefined
     : "the name of an id-token claim such as 'cognito:groups' or 'custom:roles' (1–256 printable characters, no spaces)";
+}
+
+// ---- the canonical request path (design §4.9; the module comment of lambda-src/edge-auth/canonical-path.ts) ----
+
+/**
+ * Anything a canonical path cannot contain as is: a character outside the raw path characters
+ * (letters, digits, `-._~!$&'()*+,=:@/`), a `/` followed by `.` or `/`, or a first character other
+ * than `/`. A path that does not match is its own canonical form: one regex test on the hot path.
+ */
+const NEEDS_WORK = /[^A-Za-z0-9\-._~!$&'()*+,=:@/]|\/[./]|^(?!\/)/;
+/** Raw characters of a canonical path besides `/` (RFC 3986 pchar without `;`). */
+const RAW_CHAR = /^[A-Za-z0-9\-._~!$&'()*+,=:@]$/;
+/** No canonical form: `;` or an escaped one, raw control/space/non-ASCII, escaped control characters. */
+const AMBIGUOUS = /;|%3b|[^\x21-\x7e]|%[01][0-9a-f]|%7f/i;
+/** An escape, or a raw character that is not written raw in a canonical path. */
+const TO_REWRITE = /%([0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,=:@/]/g;
+/** The same for a path pattern, whose `?` is a wildcard (`*` is a raw path character anyway). */
+const TO_REWRITE_IN_PATTERN = /%([0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,=:@/?]/g;
+/** An escaped `%` before two hex digits in the output: a double-decoding origin reads another path. */
+const DOUBLE_ENCODED = /%25[0-9A-F]{2}/i;
+
+/** Longest path canonicalized (longer ones have no canonical form). */
+export const MAX_CANONICAL_PATH_LENGTH = 8192;
+
+/** Is `path` already canonical? (The fast test: true for almost every real request.) */
+export function isCanonicalFast(path: string): boolean {
+  return !NEEDS_WORK.test(path);
+}
+
+function rewrite(match: string, hex: string | undefined): string {
+  const code = hex === undefined ? match.charCodeAt(0) : parseInt(hex, 16);
+  if (code === 0x2f || code === 0x5c) return '/';
+  const char = String.fromCharCode(code);
+  return RAW_CHAR.test(char) ? char : `%${(hex ?? code.toString(16).padStart(2, '0')).toUpperCase()}`;
+}
+
+/** The canonical form of `path`, rewriting what `toRewrite` matches; `undefined` when it has none. */
+function canonicalForm(path: string, toRewrite: RegExp): string | undefined {
+  if (path.length > MAX_CANONICAL_PATH_LENGTH || path[0] !== '/' || AMBIGUOUS.test(path)) return undefined;
+  // decodeURIComponent refuses a `%` without two hex digits and escapes that are not UTF-8
+  // (overlong forms and surrogates included).
+  try {
+    decodeURIComponent(path);
+  } catch {
+    return undefined;
+  }
+  // Every escape of a byte >= 0x80 is part of valid UTF-8 here, so it stays escaped (upper case).
+  const segments = path.replace(toRewrite, rewrite).split('/');
+  // Merge `//`, resolve `.` and `..` (segments[0] is the empty string before the leading `/`).
+  const out: string[] = [];
+  let trailingSlash = false;
+  for (let k = 1; k < segments.length; k++) {
+    const s = segments[k];
+    trailingSlash = k === segments.length - 1;
+    if (s === '..') {
+      out.pop();
+    } else if (s !== '' && s !== '.') {
+      out.push(s);
+      trailingSlash = false;
+    }
+  }
+  const canonical = `/${out.join('/')}${trailingSlash && out.length > 0 ? '/' : ''}`;
+  return DOUBLE_ENCODED.test(canonical) ? undefined : canonical;
+}
+
+/**
+ * The canonical form of a request path, or `undefined` when it has none (see the module comment
+ * of lambda-src/edge-auth/canonical-path.ts). `canonicalPath(p) === p` for a path that is already canonical.
+ */
+export function canonicalPath(path: string): string | undefined {
+  return NEEDS_WORK.test(path) ? canonicalForm(path, TO_REWRITE) : path;
+}
+
+/**
+ * The spelling of a path pattern that matches canonical request paths: its literal parts in
+ * canonical form, `?` kept as the wildcard, a missing leading `/` added (a pattern starting with a
+ * wildcard keeps it); `undefined` when the literal parts have no canonical form.
+ */
+export function canonicalPattern(pattern: string): string | undefined {
+  if (pattern.startsWith('*') || pattern.startsWith('?')) {
+    // the leading wildcard stands in for a first segment (`w`, then `W`), which must come through
+    const [lower, upper] = ['w', 'W'].map((w) => canonicalForm(`/${w}${pattern.slice(1)}`, TO_REWRITE_IN_PATTERN));
+    if (lower === undefined || upper === undefined || !lower.startsWith('/w') || !upper.startsWith('/W')) return undefined;
+    return pattern[0] + lower.slice(2);
+  }
+  return canonicalForm(pattern.startsWith('/') ? pattern : `/${pattern}`, TO_REWRITE_IN_PATTERN);
 }
