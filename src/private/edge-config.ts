@@ -34,7 +34,7 @@ export function createStateSecret(scope: Construct): secretsmanager.Secret {
 }
 
 /** The settings of `config.json` that synth knows; `aliases` is read when the template is written (addDistribution may add hosts). */
-export function edgeConfigOf(props: CognitoEdgeAuthProps, settings: Settings, aliases: () => string[] | undefined): Record<string, unknown> {
+export function edgeConfigOf(props: CognitoEdgeAuthProps, settings: Settings, aliases: () => string[] | undefined) {
   return dropUndefined({
     identityProvider: props.identityProvider,
     callbackPath: settings.callbackPath,
