@@ -166,8 +166,9 @@ project.addDevDeps(`constructs@${CONSTRUCTS_DEV_VERSION}`);
 // assets/cli/ (lambda-src/cli), so it runs without any further install.
 project.addBins({ 'cdk-cognito-edge-auth': 'assets/cli/index.js' });
 
-// Handlers are type-checked by their own tsconfig. The one file of src/ they import is
-// src/private/config-rules.ts (pure, no imports): the config.json rules shared by synth and load.
+// Handlers are type-checked by their own tsconfig. The files of src/ they import are pure (plain
+// functions of plain values, no Node.js or CDK API): src/private/config-rules.ts (the config.json
+// rules shared by synth and load) and the two it imports, signed-out-path.ts and canonical-path.ts.
 new javascript.TypescriptConfig(project, {
   fileName: 'lambda-src/tsconfig.json',
   include: ['**/*.ts'],

@@ -3,7 +3,7 @@
  * unit tests, the benchmark and the local hosted UI. One place that generates a key pair with its
  * JWK, signs a JWT, and makes an opaque refresh token.
  */
-import { generateKeyPairSync, KeyObject, randomBytes, sign } from 'node:crypto';
+import { createHash, generateKeyPairSync, KeyObject, randomBytes, sign } from 'node:crypto';
 
 /** Base64url of a string or bytes (no padding). */
 export const b64url = (v: Buffer | string): string => Buffer.from(v).toString('base64url');
@@ -17,11 +17,15 @@ export interface SigningKey {
   readonly jwk: Record<string, string>;
 }
 
-/** A new 2048-bit RSA key (slow: generate once and reuse). */
-export function rsaSigningKey(kid: string): SigningKey {
+/**
+ * A new 2048-bit RSA key (slow: generate once and reuse). Without `kid`, the key id is derived
+ * from the public key and looks like Cognito's (44 characters of base64 ending in `=`).
+ */
+export function rsaSigningKey(kid?: string): SigningKey {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const jwk = { ...(publicKey.export({ format: 'jwk' }) as Record<string, string>), kid, alg: 'RS256', use: 'sig' };
-  return { kid, privateKey, publicKey, jwk };
+  const id = kid ?? b64url(createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest()).slice(0, 43) + '=';
+  const jwk = { ...(publicKey.export({ format: 'jwk' }) as Record<string, string>), kid: id, alg: 'RS256', use: 'sig' };
+  return { kid: id, privateKey, publicKey, jwk };
 }
 
 /** Sign `payload` with RS256; the header is `{ kid, alg: 'RS256' }` with `header` merged over it. */

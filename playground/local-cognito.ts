@@ -32,9 +32,10 @@
  * `https://cognito-idp.<region>.amazonaws.com/<poolId>` so that `aws-jwt-verify` accepts them, and
  * nothing here ever contacts that host: the key set travels in the edge config.
  */
-import { createHash, generateKeyPairSync, randomBytes, randomUUID, sign as cryptoSign, KeyObject, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { b64url, opaqueRefreshToken, rsaSigningKey, signJwt as signWith } from './jwt';
 
 export interface LocalUser {
   username: string;
@@ -118,7 +119,7 @@ export interface LocalCognito {
   /** An authorization code as if the user had just signed in (no UI). */
   issueCode(p: IssueCodeParams): string;
   mintTokens(p: MintTokensParams): { idToken: string; accessToken: string; refreshToken: string };
-  /** Signs any payload with the pool's RSA key (kid of the JWKS); for hostile-token tests. */
+  /** Signs any payload with the pool's RSA key (header `{ kid, alg: 'RS256' }`, `header` merged over it); for hostile-token tests. */
   signJwt(payload: object, header?: object): string;
   /** Revokes every refresh token of a user, as AdminUserGlobalSignOut does; returns how many. */
   globalSignOut(username: string): number;
@@ -196,7 +197,6 @@ class OAuthError extends Error {
   }
 }
 
-const b64url = (b: Buffer | string): string => Buffer.from(b).toString('base64url');
 const now = (): number => Math.floor(Date.now() / 1000);
 
 function escapeHtml(s: string): string {
@@ -254,10 +254,8 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
   const clients = new Map(options.clients.map((c) => [c.clientId, c]));
   const users = new Map(options.users.map((u) => [u.username, u]));
 
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const kid = b64url(createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest()).slice(0, 43) + '=';
-  const jwk = { ...(publicKey.export({ format: 'jwk' }) as object), alg: 'RS256', kid, use: 'sig' };
-  const jwks = { keys: [jwk] };
+  const key = rsaSigningKey();
+  const jwks = { keys: [key.jwk] };
 
   const codes = new Map<string, PendingCode>();
   const refreshTokens = new Map<string, RefreshRecord>();
@@ -269,9 +267,7 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
   let rotation = options.refreshTokenRotation;
 
   function signJwt(payload: object, header?: object): string {
-    const h = header ?? { kid, alg: 'RS256' };
-    const input = `${b64url(JSON.stringify(h))}.${b64url(JSON.stringify(payload))}`;
-    return `${input}.${b64url(cryptoSign('sha256', Buffer.from(input), privateKey as KeyObject))}`;
+    return signWith(key, payload, header);
   }
 
   function userOrThrow(username: string): LocalUser {
@@ -346,8 +342,7 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
 
   /** An opaque refresh token shaped like Cognito's (a five-part JWE, about 1.7 KB). */
   function newRefreshToken(rec: SignIn): string {
-    const header = b64url(JSON.stringify({ cty: 'JWT', enc: 'A256GCM', alg: 'RSA-OAEP' }));
-    const token = [header, b64url(randomBytes(256)), b64url(randomBytes(12)), b64url(randomBytes(1200)), b64url(randomBytes(16))].join('.');
+    const token = opaqueRefreshToken();
     refreshTokens.set(token, { ...rec, revoked: false, expiresAt: now() + ttl.refresh });
     return token;
   }

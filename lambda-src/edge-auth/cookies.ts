@@ -20,7 +20,7 @@ import { DEFAULTS, ResolvedCookieConfig } from './config';
 /** Largest value put into one cookie; name and attributes stay well under the 4096-byte limit. */
 export const CHUNK_SIZE = 3800;
 /** Most parts a split cookie may have (8 × 3800 B ≈ 30 KB: more than CloudFront forwards anyway). */
-export const MAX_PARTS = 8;
+const MAX_PARTS = 8;
 /** Characters our cookie values use (JWT/JWE and base64url): anything else is not ours. */
 const VALUE = /^[A-Za-z0-9._~-]+$/;
 /** Inbound Cookie header bytes we look at (CloudFront caps all headers at ~20 KB anyway). */
@@ -115,7 +115,7 @@ export function parseCookies(headerValues: readonly string[], duplicates?: Set<s
 }
 
 /** Is `value` something the library could have set (charset and non-empty)? */
-export function isCookieValue(value: string): boolean {
+function isCookieValue(value: string): boolean {
   return VALUE.test(value);
 }
 

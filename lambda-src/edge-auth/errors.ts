@@ -59,7 +59,7 @@ export class TokenInvalidError extends EdgeAuthError {
 }
 
 /** Why a `state` value was refused. */
-export type StateRejection = 'malformed' | 'signature' | 'expired' | 'future' | 'no_login_cookie' | 'nonce_mismatch' | 'unsafe_path';
+export type StateRejection = 'malformed' | 'signature' | 'expired' | 'future' | 'unsafe_path';
 
 /** The callback's `state` is not acceptable. */
 export class StateInvalidError extends EdgeAuthError {

@@ -46,23 +46,23 @@ export interface HandlerDeps {
 export const IDENTITY_HEADER = 'x-cognito-edge-auth-user';
 const IDENTITY_HEADER_KEY = 'X-Cognito-Edge-Auth-User';
 /** Whole-invocation budget for upstream calls: the viewer-request limit is 5 s. */
-export const INVOCATION_BUDGET_MS = 4500;
+const INVOCATION_BUDGET_MS = 4500;
 /** Sessions the callback established within this window count towards the login-loop guard (refreshes do not). */
-export const ATTEMPTS_WINDOW_SECONDS = 120;
+const ATTEMPTS_WINDOW_SECONDS = 120;
 /** A browser back without a session after this many fresh sessions in the window gets an error page. */
-export const MAX_ATTEMPTS = 2;
+const MAX_ATTEMPTS = 2;
 /**
  * Life of the refresh-loop guard cookie: a request that comes back with an expired session while
  * it is there did not keep the refreshed cookies, and gets an error page instead of another
  * refresh (capped at half the id cookie's life, so short `tokenMaxAge`s still refresh).
  */
-export const REFRESH_GUARD_SECONDS = 10;
+const REFRESH_GUARD_SECONDS = 10;
 /** Life of the cookie that remembers a refresh token Cognito refused (design §4.10). */
-export const DEAD_REFRESH_SECONDS = 600;
+const DEAD_REFRESH_SECONDS = 600;
 /** Budget of the whole Cookie header the browser will send after a new session (design §4.4). */
-export const COOKIE_HEADER_BUDGET = 12 * 1024;
+const COOKIE_HEADER_BUDGET = 12 * 1024;
 /** Logins in flight kept per browser (older login cookies are expired). */
-export const MAX_PENDING_LOGINS = 3;
+const MAX_PENDING_LOGINS = 3;
 const LOGIN_ID = /^[A-Za-z0-9_-]{1,16}$/;
 const LOGIN_VALUE = /^([0-9a-z]{1,12})\.([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{43,128})$/;
 const COOKIE_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,128}$/;

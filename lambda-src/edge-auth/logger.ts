@@ -9,7 +9,7 @@ import type { LogLevel } from './config';
 export type LogEvent =
   | 'config_invalid' | 'login_start' | 'login_loop' | 'callback_ok' | 'callback_rejected'
   | 'refresh_ok' | 'refresh_failed' | 'signout' | 'revoke_failed' | 'allow' | 'deny' | 'unauthenticated'
-  | 'jwks_fetch' | 'jwks_unavailable' | 'upstream_failed' | 'bad_request' | 'internal_error'
+  | 'jwks_unavailable' | 'upstream_failed' | 'bad_request' | 'internal_error'
   | 'path_redirect' | 'callback_stale';
 
 /** Which part of the site a request was routed to. */
@@ -22,7 +22,7 @@ export interface LogFields {
   readonly status?: number;
   /** Fixed reason code, e.g. a `TokenRejection` or `UpstreamFailure`. */
   readonly reason?: string;
-  readonly upstream?: 'token' | 'revoke' | 'jwks';
+  readonly upstream?: 'token' | 'revoke';
   readonly ms?: number;
   /** Class name of an unexpected error (letters only). */
   readonly error?: string;

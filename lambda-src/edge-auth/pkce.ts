@@ -35,7 +35,7 @@ export function createPkce(): Pkce {
 // fall back. Typed here because @types/node for Node 20.0 does not declare it.
 const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string }).hash;
 
-export function pkceChallenge(verifier: string): string {
+function pkceChallenge(verifier: string): string {
   if (oneShotHash !== undefined) return oneShotHash('sha256', verifier, 'base64url');
   return crypto.createHash('sha256').update(verifier, 'ascii').digest('base64url');
 }

@@ -24,8 +24,8 @@ const OAUTH_ERROR = /^[a-z_]{1,40}$/;
  * only filters what can never be a refresh token (wrong shape, a JWT, tiny or huge values).
  */
 const JWE_COMPACT = /^[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{8,}$/;
-export const MIN_REFRESH_TOKEN_LENGTH = 128;
-export const MAX_REFRESH_TOKEN_LENGTH = 8 * 1024;
+const MIN_REFRESH_TOKEN_LENGTH = 128;
+const MAX_REFRESH_TOKEN_LENGTH = 8 * 1024;
 
 /**
  * Could `value` be a Cognito refresh token? Shape and size only, plus a JWE header that names

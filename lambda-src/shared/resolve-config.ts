@@ -237,13 +237,14 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
   const callbackPath = optionalString(raw, 'callbackPath') ?? DEFAULTS.callbackPath;
   const signOutPath = optionalString(raw, 'signOutPath') ?? DEFAULTS.signOutPath;
   const signedOutPath = signedOutPathFor(signOutPath, callbackPath);
+  const signOutLandingPath = optionalString(raw, 'signOutLandingPath');
   const paths = {
     callbackPath,
     signOutPath,
     signedOutPath,
-    signOutLandingPath: optionalString(raw, 'signOutLandingPath') ?? signedOutPath,
+    signOutLandingPath: signOutLandingPath ?? signedOutPath,
   };
-  const pathsProblem = authPathsProblem(paths);
+  const pathsProblem = authPathsProblem({ callbackPath, signOutPath, signOutLandingPath });
   if (pathsProblem) throw failFor(pathsProblem[0])(pathsProblem[1]);
 
   const requiredGroups = groups(raw, 'requiredGroups', false);

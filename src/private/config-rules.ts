@@ -5,12 +5,19 @@
  * (src/private/validate.ts), and the handlers' contract layer (lambda-src/shared/resolve-config.ts),
  * which checks `config.json` with it at deploy time (the custom resource) and at load (the edge
  * function). So a value the construct accepts is never refused later, and the other way round.
- * It lives under src/ because jsii compiles only src/; it must stay pure: no imports, no Node.js
- * or CDK API, nothing but functions of plain values.
+ * It lives under src/ because jsii compiles only src/; it must stay pure: no Node.js or CDK API,
+ * nothing but functions of plain values, importing only ./signed-out-path and ./canonical-path (as pure).
+ *
+ * Path patterns must be written in the canonical form of request paths (design §4.9,
+ * ./canonical-path.ts): rules run on the canonical path, so a pattern spelled otherwise never
+ * matches. Both edge functions canonicalize request paths with that same code.
  *
  * Each check returns `undefined` when the value is acceptable, else what the value must be: a
  * phrase that completes "<field> must be ...", naming the fix, never repeating the value.
  */
+
+import { canonicalPattern } from './canonical-path';
+import { signedOutPathFor } from './signed-out-path';
 
 /** A path the edge function matches exactly: `/`, then RFC 3986 path characters without `%`, `;`, `*`. */
 const PATH = /^\/[A-Za-z0-9\-._~!$&'()+,=:@/]*$/;
@@ -27,16 +34,29 @@ function pathProblem(value: string): string | undefined {
   return undefined;
 }
 
-/** The three paths of the sign-in flow, together. Returns the field at fault and the problem. */
-export function authPathsProblem(paths: { callbackPath: string; signOutPath: string; signOutLandingPath: string }): [string, string] | undefined {
+const SIGNED_OUT_PAGE_EXPECTED = "a path whose signed-out page ('signed-out' beside or below it, the default sign-out landing) is not callbackPath " +
+  `and at most ${MAX_PATH_LENGTH} characters, or set the sign-out landing path`;
+
+/**
+ * The three paths of the sign-in flow, together. Without a landing path, sign-out lands on the
+ * signed-out page the edge function serves beside `signOutPath`, which must have a place.
+ * Returns the field at fault and the problem.
+ */
+export function authPathsProblem(paths: { callbackPath: string; signOutPath: string; signOutLandingPath?: string }): [string, string] | undefined {
   for (const field of ['callbackPath', 'signOutPath', 'signOutLandingPath'] as const) {
-    const problem = pathProblem(paths[field]);
+    const value = paths[field];
+    const problem = value === undefined ? undefined : pathProblem(value);
     if (problem) return [field, problem];
   }
   if (paths.callbackPath === '/') return ['callbackPath', "a dedicated path such as '/_auth/callback', not '/' (the site itself)"];
   if (paths.signOutPath === '/') return ['signOutPath', "a dedicated path such as '/_auth/signout', not '/' (the site itself)"];
   if (paths.signOutPath === paths.callbackPath) return ['signOutPath', 'different from callbackPath'];
-  if (paths.signOutLandingPath === paths.callbackPath || paths.signOutLandingPath === paths.signOutPath) {
+  let landing = paths.signOutLandingPath;
+  if (landing === undefined) {
+    landing = signedOutPathFor(paths.signOutPath, paths.callbackPath);
+    if (landing === paths.callbackPath || pathProblem(landing)) return ['signOutPath', SIGNED_OUT_PAGE_EXPECTED];
+  }
+  if (landing === paths.callbackPath || landing === paths.signOutPath) {
     return ['signOutLandingPath', "a page of the site such as '/', not callbackPath or signOutPath (the browser would loop)"];
   }
   return undefined;
@@ -76,11 +96,26 @@ export function aliasProblem(value: string): string | undefined {
   return HOST_NAME.test(value) ? undefined : "a DNS name such as 'www.example.com'";
 }
 
-/** A CloudFront-style path pattern: `*` any run of characters, `?` one character. */
+/**
+ * A CloudFront-style path pattern (`*` any run of characters, `?` one character), written as the
+ * canonical request paths it is matched against are: a pattern spelled otherwise never matches.
+ */
 export function pathPatternProblem(value: string): string | undefined {
+  return patternCharactersProblem(value) ?? canonicalPatternProblem(value);
+}
+
+function patternCharactersProblem(value: string): string | undefined {
   return /^[\x21-\x22\x24-\x7e]{1,255}$/.test(value)
     ? undefined
     : "a CloudFront path pattern such as '/admin/*': 1–255 printable ASCII characters, no whitespace or '#'";
+}
+
+function canonicalPatternProblem(value: string): string | undefined {
+  const canonical = canonicalPattern(value);
+  if (canonical === value) return undefined;
+  return canonical === undefined
+    ? "a pattern canonical request paths can match (no ';', no escaped control character, '%' only before two hex digits)"
+    : `the canonical form ${JSON.stringify(canonical)} (rules match canonical request paths)`;
 }
 
 /** Cognito `GroupName`: `[\p{L}\p{M}\p{S}\p{N}\p{P}]+`, 1–128 characters. */
@@ -143,11 +178,11 @@ export function secondsProblem(value: number, bounds: readonly [number, number, 
 
 /** A path pattern anyone may request without signing in (`publicPaths`). */
 export function publicPathProblem(value: string): string | undefined {
-  const problem = pathPatternProblem(value);
+  const problem = patternCharactersProblem(value);
   if (problem !== undefined) return problem;
   if (!value.startsWith('/')) return "a pattern starting with '/' (it is matched against the request path, e.g. '/robots.txt')";
   if (/^\/\**$/.test(value)) return 'a pattern narrower than every path (to make every path public, leave the behavior out of protectedBehaviors)';
-  return undefined;
+  return canonicalPatternProblem(value);
 }
 
 /** The id-token claim that carries the groups (`groupsClaim`). */

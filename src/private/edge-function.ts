@@ -12,10 +12,11 @@
  * Construct ids (`EdgeRole`, `EdgeFunction`, the support stack's id and the scope inside it) are
  * public contract: changing them replaces users' functions.
  */
-import { Aws, Duration, Names, Stack, Tags } from 'aws-cdk-lib';
+import { Aws, Duration, Names, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { ValidationError } from './errors';
 import { renderingFingerprint } from './fingerprint';
 import { Settings } from './settings';
 import { supportStackOf, SupportStackOptions } from './support-stack';
@@ -36,6 +37,16 @@ export const FUNCTION_TAG = 'cdk-cognito-edge-auth:function';
  * Never attached to CloudFront ($LATEST is not associable).
  */
 const PLACEHOLDER_CODE = "exports.handler = async () => { throw new Error('cdk-cognito-edge-auth: not configured yet'); };";
+
+/** The stack of `scope`, which must have a literal account and region (the function is named and placed at synth). */
+export function requireExplicitEnvironment(scope: Construct): Stack {
+  const stack = Stack.of(scope);
+  if (Token.isUnresolved(stack.region) || Token.isUnresolved(stack.account)) {
+    throw new ValidationError('the stack needs an explicit account and region, because the edge function is created in us-east-1 ' +
+      'and named at synth time: set env on the stack, with an account and a region (e.g. account 123456789012, region eu-west-1)');
+  }
+  return stack;
+}
 
 /** Where the config injector finds the function: properties of the config custom resource. */
 export type FunctionLocation =

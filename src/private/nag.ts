@@ -11,8 +11,11 @@
  *
  * Only findings the construct causes are acknowledged, on the resources that cause them.
  */
-import { CfnResource } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
+import type { ConfigProvider } from './config-provider';
+import { EDGE_REGION, EdgeFunctionParts } from './edge-function';
 
 /** aws-cdk-lib's `Validations.ACKNOWLEDGED_RULES_METADATA_KEY` (a constant, spelled out for older aws-cdk-lib). */
 export const ACKNOWLEDGED_RULES_METADATA_KEY = 'aws:cdk:acknowledged-rules';
@@ -60,4 +63,30 @@ export function acknowledge(resource: IConstruct, acks: NagAcknowledgement[]): v
     }
   }
   cfn.addMetadata('cdk_nag', { rules_to_suppress: v2 });
+}
+
+/**
+ * The findings one CognitoEdgeAuth causes: the edge role's log permissions and the function's
+ * runtime, the config injector's permissions on the edge function (`provider.allow` done), its runtime.
+ */
+export function acknowledgeConstructFindings(edge: EdgeFunctionParts, provider: ConfigProvider): void {
+  // cdk-nag reports the function's name (chosen by CloudFormation) as its logical id: `<EdgeFunctionXXXX>`.
+  const fnStack = Stack.of(edge.function);
+  const fnRef = `<${fnStack.getLogicalId(edge.function.node.defaultChild as lambda.CfnFunction)}>`;
+  acknowledge(edge.logsPolicy, [
+    { rule: 'AwsSolutions-IAM5', finding: `Resource::arn:<AWS::Partition>:logs:*:${fnStack.account}:log-group:/aws/lambda/${EDGE_REGION}.${fnRef}:*`, reason: NAG_REASONS.edgeLogs },
+    { rule: 'AwsSolutions-IAM5', finding: `Resource::arn:<AWS::Partition>:logs:${EDGE_REGION}:${fnStack.account}:log-group:/aws/lambda/${fnRef}:*`, reason: NAG_REASONS.edgeTestLogs },
+  ]);
+  acknowledge(edge.function, [{ rule: 'AwsSolutions-L1', reason: NAG_REASONS.runtime }]);
+  const providerPolicy = provider.role.node.tryFindChild('DefaultPolicy');
+  if (providerPolicy) {
+    const account = Stack.of(provider).account;
+    acknowledge(providerPolicy, edge.inOwnStack
+      ? [{ rule: 'AwsSolutions-IAM5', finding: `Resource::${fnRef.slice(0, -1)}.Arn>:*`, reason: NAG_REASONS.versions }]
+      : [
+        { rule: 'AwsSolutions-IAM5', finding: `Resource::arn:<AWS::Partition>:lambda:${EDGE_REGION}:${account}:function:*`, reason: NAG_REASONS.functionByTag },
+        { rule: 'AwsSolutions-IAM5', finding: `Resource::arn:<AWS::Partition>:cloudformation:${EDGE_REGION}:${account}:stack/${fnStack.stackName}/*`, reason: NAG_REASONS.supportStack },
+      ]);
+  }
+  acknowledge(provider.function, [{ rule: 'AwsSolutions-L1', reason: NAG_REASONS.runtime }]);
 }

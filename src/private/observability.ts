@@ -10,7 +10,8 @@
  * region): those stacks get the function's own Ref, never a value that changes with each published
  * version (an exported value cannot change while another stack imports it).
  */
-import { IResolveContext, Lazy, NestedStack, Stack, Token } from 'aws-cdk-lib';
+import { Duration, IResolveContext, Lazy, NestedStack, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -18,6 +19,7 @@ import { EDGE_REGION } from './edge-function';
 import { ValidationError } from './errors';
 import { acknowledge } from './nag';
 import { requireConcrete } from './validate';
+import type { EdgeMetricOptions } from '../cognito-edge-auth-props';
 
 /** Regions with a CloudFront regional edge cache, where Lambda@Edge replicas run and log. */
 export const REGIONAL_EDGE_CACHE_REGIONS = [
@@ -28,6 +30,13 @@ export const REGIONAL_EDGE_CACHE_REGIONS = [
 
 /** The construct id of aws-cdk-lib's LogRetention function (one per stack). */
 const LOG_RETENTION_SINGLETON = 'LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a';
+
+/** `edgeLogRegions` only goes with `edgeLogRetention`. */
+export function validateEdgeLogProps(retention: logs.RetentionDays | undefined, regions: string[] | undefined): void {
+  if (retention === undefined && regions !== undefined) {
+    throw new ValidationError('edgeLogRegions has no effect without edgeLogRetention; set edgeLogRetention (e.g. RetentionDays.ONE_MONTH) or remove edgeLogRegions');
+  }
+}
 
 /**
  * Create the edge function's log groups with `retention`: `/aws/lambda/us-east-1.<fn>` in each
@@ -95,4 +104,30 @@ export function checkReplicaRegion(region: string): void {
   if (Token.isUnresolved(region) || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
     throw new ValidationError(`metricFunctionErrors: replicaRegion must be a region name such as 'eu-west-1' (known at synth), got ${JSON.stringify(region)}`);
   }
+}
+
+/** A CloudFront metric of the distribution's Lambda@Edge functions (`AWS/CloudFront`, published in us-east-1). */
+export function cloudFrontMetric(distributionId: string, metricName: string, options: EdgeMetricOptions): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    statistic: options.statistic ?? 'Sum',
+    period: options.period ?? Duration.minutes(5),
+    label: options.label,
+    namespace: 'AWS/CloudFront',
+    metricName,
+    dimensionsMap: { DistributionId: distributionId, Region: 'Global' },
+    region: EDGE_REGION,
+  });
+}
+
+/** The `AWS/Lambda` `Errors` of the edge function's replica `us-east-1.<function name>` in `replicaRegion`. */
+export function replicaErrorsMetric(functionName: string, replicaRegion: string, options: EdgeMetricOptions): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    statistic: options.statistic ?? 'Sum',
+    period: options.period ?? Duration.minutes(5),
+    label: options.label,
+    namespace: 'AWS/Lambda',
+    metricName: 'Errors',
+    dimensionsMap: { FunctionName: `${EDGE_REGION}.${functionName}` },
+    region: replicaRegion,
+  });
 }

@@ -54,7 +54,7 @@ export function resolveSettings(scope: Construct, props: CognitoEdgeAuthProps): 
     throw new ValidationError(`the signed-out page, where sign-out lands by default, would be at ${JSON.stringify(signedOutPage)}, which is callbackPath ` +
       '(both places beside signOutPath where the page can go are taken); choose another signOutPath or callbackPath, or set signOutRedirectPath');
   }
-  validateAuthPaths({ callbackPath, signOutPath, signOutLandingPath: signOutRedirectPath ?? signedOutPage });
+  validateAuthPaths({ callbackPath, signOutPath, signOutLandingPath: signOutRedirectPath });
 
   if (props.identityProvider !== undefined) validateIdentityProvider(props.identityProvider);
 

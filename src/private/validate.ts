@@ -30,8 +30,11 @@ export function requireConcrete(value: unknown, prop: string): void {
 /** Prop names of the contract's path fields. */
 const PATH_PROPS = { callbackPath: 'callbackPath', signOutPath: 'signOutPath', signOutLandingPath: 'signOutRedirectPath' } as const;
 
-/** The callback, sign-out and sign-out landing paths: each an exact path, together free of loops. */
-export function validateAuthPaths(paths: { callbackPath: string; signOutPath: string; signOutLandingPath: string }): void {
+/**
+ * The callback, sign-out and sign-out landing paths: each an exact path, together free of loops;
+ * without a landing path, the signed-out page beside `signOutPath` must have a place.
+ */
+export function validateAuthPaths(paths: { callbackPath: string; signOutPath: string; signOutLandingPath?: string }): void {
   for (const field of ['callbackPath', 'signOutPath', 'signOutLandingPath'] as const) requireConcrete(paths[field], PATH_PROPS[field]);
   const problem = authPathsProblem(paths);
   if (problem) check(PATH_PROPS[problem[0] as keyof typeof PATH_PROPS], paths[problem[0] as keyof typeof PATH_PROPS], problem[1]);

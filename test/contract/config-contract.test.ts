@@ -17,6 +17,7 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import fc from 'fast-check';
 import { buildEdgeConfig, ConfigResourceProperties } from '../../lambda-src/config-injector/build-config';
+import { canonicalPath } from '../../lambda-src/edge-auth/canonical-path';
 import { resolveConfig } from '../../lambda-src/edge-auth/config';
 import { CognitoEdgeAuth, CognitoEdgeAuthProps } from '../../src';
 
@@ -146,6 +147,7 @@ describe('property: what synth accepts, load accepts; what synth refuses, load r
     ['cookieSettings.path without a domain', (v) => ({ props: { cookieSettings: { path: v } } }), (v) => ({ cookies: { path: v } })],
     ['pathAuthorizations[].pathPattern', (v) => ({ props: { pathAuthorizations: [{ pathPattern: v, requiredGroups: [] }] } }),
       (v) => ({ pathRules: [{ pathPattern: v, requiredGroups: [] }] })],
+    ['publicPaths[]', (v) => ({ props: { publicPaths: [v] } }), (v) => ({ publicPaths: [v] })],
     ['requiredGroups[]', (v) => ({ props: { requiredGroups: [v] } }), (v) => ({ requiredGroups: [v] })],
     ['identityProvider', (v) => ({ props: { identityProvider: v } }), (v) => ({ identityProvider: v })],
     ['oauthScopes[]', (v) => ({ props: { oauthScopes: [cognito.OAuthScope.custom(v)] } }), (v) => ({ scopes: [v] })],
@@ -174,6 +176,94 @@ describe('property: what synth accepts, load accepts; what synth refuses, load r
     fc.assert(fc.property(seconds, (n) => {
       expect(mismatch(input(n), direct(n))).toBeUndefined();
     }), RUNS);
+  });
+});
+
+/** The refusal at load of a config.json that holds `direct` (undefined when accepted). */
+const loadRefusal = (direct: Record<string, unknown>): string | undefined => deployAndLoadRefusal(() => ({ ...BASE_CONFIG, ...direct }));
+
+describe('the signed-out page: paths where it cannot go are refused at synth and at load, naming signOutPath', () => {
+  test.each<[string, { signOutPath: string; callbackPath: string }]>([
+    // the sibling is the sign-out path itself, the child is the callback path
+    ['the page would be the callback path', { signOutPath: '/a/signed-out', callbackPath: '/a/signed-out/signed-out' }],
+    // a sign-out path ending in '/': its sibling and its child are the same path, the callback path
+    ['a sign-out path ending in "/" above the callback path', { signOutPath: '/out/', callbackPath: '/out/signed-out' }],
+    // the page beside a long sign-out path passes 256 characters
+    ['the page would be longer than 256 characters', { signOutPath: `/${'a'.repeat(249)}/x`, callbackPath: '/_auth/callback' }],
+  ])('%s', (_name, paths) => {
+    const synth = synthAndBuild({ props: paths });
+    expect(synth.accepted).toBe(false);
+    expect(!synth.accepted && synth.message).toMatch(/signOutPath|the signed-out page/);
+    expect(!synth.accepted && synth.message).not.toMatch(/signOutRedirectPath must be/); // not a prop the user set
+    expect(loadRefusal(paths)).toMatch(/"signOutPath" must be a path whose signed-out page .* is not callbackPath .*or set the sign-out landing path/);
+    // with a landing page of their own, both accept the same paths
+    expect(mismatch({ props: { ...paths, signOutRedirectPath: '/' } }, { ...paths, signOutLandingPath: '/' })).toBeUndefined();
+    expect(loadRefusal({ ...paths, signOutLandingPath: '/' })).toBeUndefined();
+  });
+});
+
+describe('path patterns: a spelling the canonical path never has is refused at synth and at load, with the canonical spelling', () => {
+  test.each<[string, string, string]>([
+    ['an escaped "/"', '/admin%2F*', '/admin/*'],
+    ['an escaped unreserved character', '/%7Euser/*', '/~user/*'],
+    ['lower-case hex', '/caf%c3%a9/*', '/caf%C3%A9/*'],
+    ['"//"', '/docs//*', '/docs/*'],
+    ['a "." segment', '/a/./b/*', '/a/b/*'],
+    ['a ".." segment', '/a/../b', '/b'],
+    ['a backslash', '/a\\b/*', '/a/b/*'],
+    ['a raw "\""', '/a"b', '/a%22b'],
+    ['no leading "/"', 'admin/*', '/admin/*'],
+    ['a wildcard first, then "//"', '*//thumbs/*', '*/thumbs/*'],
+  ])('%s (%s → %s)', (_name, pattern, canonical) => {
+    const quoted = JSON.stringify(canonical).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const rules = (p: string) => [{ pathPattern: p, requiredGroups: ['x'] }];
+    const synth = synthAndBuild({ props: { pathAuthorizations: rules(pattern) } });
+    expect(!synth.accepted && synth.message).toMatch(new RegExp(`pathAuthorizations\\[0\\]\\.pathPattern must be .*canonical.*${quoted}`));
+    expect(loadRefusal({ pathRules: rules(pattern) })).toMatch(new RegExp(`"pathRules\\[0\\]\\.pathPattern" must be .*canonical.*${quoted}`));
+    // the canonical spelling goes through the whole chain
+    expect(mismatch({ props: { pathAuthorizations: rules(canonical) } }, { pathRules: rules(canonical) })).toBeUndefined();
+    expect(synthAndBuild({ props: { pathAuthorizations: rules(canonical) } }).accepted).toBe(true);
+    if (pattern.startsWith('/')) {
+      expect(!synthAndBuild({ props: { publicPaths: [pattern] } }).accepted).toBe(true);
+      expect(loadRefusal({ publicPaths: [pattern] })).toMatch(new RegExp(`"publicPaths\\[0\\]" must be .*canonical.*${quoted}`));
+    }
+  });
+
+  test.each<[string, string]>([
+    ['a ";" (path parameters)', '/a;b/*'],
+    ['an escaped control character', '/a%0Ab'],
+    ['a "%" without two hex digits', '/100%/*'],
+    ['an escaped "%" before hex digits', '/a%252F'],
+    ['a ".." above a leading wildcard', '*/../x'],
+  ])('%s has no canonical spelling: refused at synth and at load', (_name, pattern) => {
+    const rules = [{ pathPattern: pattern, requiredGroups: ['x'] }];
+    const synth = synthAndBuild({ props: { pathAuthorizations: rules } });
+    expect(!synth.accepted && synth.message).toMatch(/pathAuthorizations\[0\]\.pathPattern must be .*canonical/);
+    expect(loadRefusal({ pathRules: rules })).toMatch(/"pathRules\[0\]\.pathPattern" must be .*canonical/);
+  });
+
+  test.each(['/admin/*', '*.jpg', '/caf%C3%A9/*', '/a%20b', '/x?y', '/a%3Fb', '/reports/*/2024/', '/*'])('the canonical %s is accepted through the chain', (pattern) => {
+    const rules = [{ pathPattern: pattern, requiredGroups: ['x'] }];
+    expect(synthAndBuild({ props: { pathAuthorizations: rules } }).accepted).toBe(true);
+    expect(mismatch({ props: { pathAuthorizations: rules } }, { pathRules: rules })).toBeUndefined();
+  });
+
+  test('property: the canonical spelling a refusal names is accepted', () => {
+    const patterns = fc.oneof(text, text.map((v) => `*${v}`), text.map((v) => `?${v}`));
+    fc.assert(fc.property(patterns, (v) => {
+      const named = /canonical form ("(?:[^"\\]|\\.)*")/.exec(loadRefusal({ pathRules: [{ pathPattern: v, requiredGroups: [] }] }) ?? '');
+      fc.pre(named !== null);
+      const canonical = JSON.parse(named![1]) as string;
+      expect(canonical).not.toBe(v);
+      expect(loadRefusal({ pathRules: [{ pathPattern: canonical, requiredGroups: [] }] })).toBeUndefined();
+    }), { numRuns: 300 });
+  });
+
+  test('property: an accepted pattern without wildcards is a canonical path (so it can match one)', () => {
+    fc.assert(fc.property(text, (v) => {
+      fc.pre(!/[*?]/.test(v) && loadRefusal({ pathRules: [{ pathPattern: v, requiredGroups: [] }] }) === undefined);
+      expect(canonicalPath(v)).toBe(v);
+    }), { numRuns: 300 });
   });
 });
 
