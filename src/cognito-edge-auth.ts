@@ -20,10 +20,12 @@ import { nameErrorsAfter, ValidationError } from './private/errors';
 import { claimDistribution, cookieCollisions, registerInstance } from './private/instances';
 import { acknowledge, NAG_REASONS } from './private/nag';
 import { edgeLogRetention } from './private/observability';
+import { resolveSessionSettings, SessionMode, withSessionDefaults } from './private/session-mode';
 import { dropUndefined, readAliases, resolveSettings, validateBehaviors, validateCookieDomainAgainstAliases } from './private/settings';
 import { signedOutPathFor } from './private/signed-out-path';
 import { authDomainOf, fingerprintOf, validateClient } from './private/user-pool-client';
 import { userPoolArn } from './private/user-pool-region';
+import { ViewerCheck } from './viewer-check';
 
 /**
  * Level of the JSON-line logs the edge function writes (to CloudWatch Logs in the region that
@@ -115,7 +117,7 @@ export interface CognitoEdgeAuthProps {
    * An absolute path in canonical form, at most 256 characters: `/`, then letters, digits and
    * `-._~!$&'()+,=:@/` (no `//`, no `.` or `..` segments).
    *
-   * @default '/_auth/callback'
+   * @default '/_auth/callback' (`<authPathPrefix>callback` in session mode)
    */
   readonly callbackPath?: string;
 
@@ -123,7 +125,7 @@ export interface CognitoEdgeAuthProps {
    * Path that signs the user out (revokes the refresh token, clears the cookies, ends the
    * hosted-UI session). The same characters as `callbackPath`.
    *
-   * @default '/_auth/signout'
+   * @default '/_auth/signout' (`<authPathPrefix>signout` in session mode)
    */
   readonly signOutPath?: string;
 
@@ -290,6 +292,42 @@ export interface CognitoEdgeAuthProps {
    * @default - every region with a CloudFront regional edge cache: us-east-1, us-east-2, us-west-1, us-west-2, ap-south-1, ap-northeast-1, ap-northeast-2, ap-southeast-1, ap-southeast-2, eu-central-1, eu-west-1, eu-west-2, sa-east-1
    */
   readonly edgeLogRegions?: string[];
+
+  /**
+   * Which function checks signed-in requests on the protected behaviors.
+   *
+   * With `ViewerCheck.CLOUDFRONT_FUNCTION` ("session mode") a CloudFront Function checks a small
+   * signed session cookie on every protected behavior, and the Lambda@Edge function runs only on an
+   * auth behavior `<authPathPrefix>*` that the construct adds before the distribution's other
+   * behaviors (login, callback, refresh, sign-out). The construct also creates a CloudFront
+   * KeyValueStore for the session key, written at deploy time. Every protected behavior must then
+   * key its cache on the identity header `x-cognito-edge-auth-user` or disable caching
+   * (`CachePolicy.CACHING_DISABLED`), `forwardAuthCookies` is not available, and
+   * `cookieSettings.domain` and `cookieSettings.path` are refused.
+   *
+   * @default ViewerCheck.LAMBDA_EDGE
+   */
+  readonly viewerCheck?: ViewerCheck;
+
+  /**
+   * Session mode: the path prefix of the auth routes (login, callback, refresh, sign-out), served
+   * by the Lambda@Edge function in a behavior `<authPathPrefix>*`. `callbackPath` and `signOutPath`
+   * must lie under it. One or more path segments, each followed by `/` (the same characters as
+   * `callbackPath`, at most 64 characters). Only with `viewerCheck: ViewerCheck.CLOUDFRONT_FUNCTION`.
+   *
+   * @default '/_auth/'
+   */
+  readonly authPathPrefix?: string;
+
+  /**
+   * Session mode: the generation of the session signing key. Raising it (by one) rotates the key
+   * over two deploys: the first writes the new key (accepted, not yet used), the next one signs
+   * with it; the old key is deleted once no session can hold it. Only with
+   * `viewerCheck: ViewerCheck.CLOUDFRONT_FUNCTION`; a positive whole number.
+   *
+   * @default 1
+   */
+  readonly sessionKeyGeneration?: number;
 }
 
 /**
@@ -372,6 +410,18 @@ export class CognitoEdgeAuth extends Construct {
   /** The Secrets Manager secret whose value signs the OAuth state (copied into the function at deploy time). */
   public readonly stateSecret: secretsmanager.ISecret;
 
+  /**
+   * Session mode: the CloudFront Function that checks the session cookie on the protected behaviors.
+   * Undefined with `ViewerCheck.LAMBDA_EDGE`.
+   */
+  public readonly viewerFunction?: cloudfront.IFunction;
+
+  /**
+   * Session mode: the CloudFront KeyValueStore that holds the session keys (written at deploy
+   * time, read by {@link viewerFunction}). Undefined with `ViewerCheck.LAMBDA_EDGE`.
+   */
+  public readonly sessionKeyStore?: cloudfront.IKeyValueStore;
+
   private readonly distributionId: string;
   private readonly callbackPath: string;
   private readonly signOutRedirectPath: string;
@@ -390,7 +440,8 @@ export class CognitoEdgeAuth extends Construct {
     }
 
     // ---- the props, checked, with defaults (private/settings.ts) ----
-    const settings = resolveSettings(this, props);
+    const settings = resolveSettings(this, withSessionDefaults(props));
+    const sessionSettings = resolveSessionSettings(props, settings);
     const behaviors = new DistributionBehaviors(props.distribution);
     const aliases = readAliases(behaviors.aliases);
     validateCookieDomainAgainstAliases(this, settings.cookieDomain, aliases);
@@ -471,6 +522,18 @@ export class CognitoEdgeAuth extends Construct {
       publicPaths: resolvePublicPaths(props.publicPaths),
       groupsClaim: resolveGroupsClaim(props.groupsClaim),
     });
+    // ---- session mode: KeyValueStore, viewer function, auth behavior (private/session-mode.ts) ----
+    const session = sessionSettings && new SessionMode(this, sessionSettings, {
+      cookieNamePrefix: props.cookieSettings?.namePrefix,
+      signOutPath: settings.signOutPath,
+      requiredGroups: props.requiredGroups,
+      pathRules: edgeConfig.pathRules,
+      publicPaths: props.publicPaths,
+    });
+    session?.allowInjector(provider.role);
+    this.viewerFunction = session?.viewerFunction;
+    this.sessionKeyStore = session?.keyValueStore;
+
     const clientFingerprint = fingerprintOf(props.userPoolClient);
     const config = new CustomResource(this, 'EdgeConfig', { // id: public contract
       serviceToken: provider.function.functionArn,
@@ -487,6 +550,7 @@ export class CognitoEdgeAuth extends Construct {
         StateSecretArn: stateSecret.secretArn,
         EdgeConfig: stack.toJsonString(edgeConfig),
         ClientFingerprint: clientFingerprint,
+        ...session?.configProperties(),
       },
     });
     config.node.addDependency(provider.role);
@@ -502,8 +566,13 @@ export class CognitoEdgeAuth extends Construct {
 
     // ---- the viewer-request association (private/behaviors.ts) ----
     const isProtected = (pattern: string) => settings.protectedBehaviors === undefined || settings.protectedBehaviors.has(pattern);
-    behaviors.associate(versionArn, isProtected);
-    this.node.addValidation({ validate: () => validateBehaviors(this, behaviors.resolve(), settings, isProtected) });
+    if (session) session.attach(behaviors, versionArn, isProtected);
+    else behaviors.associate(versionArn, isProtected);
+    this.node.addValidation({
+      validate: () => session
+        ? session.validate(this, behaviors.resolve(), settings, isProtected)
+        : validateBehaviors(this, behaviors.resolve(), settings, isProtected),
+    });
     addBehaviorWarnings(this, props.distribution, behaviors, settings, isProtected);
 
     // ---- callback and sign-out URLs on the user pool client ----
@@ -575,6 +644,10 @@ export class CognitoEdgeAuth extends Construct {
    */
   public addDistribution(distribution: cloudfront.IDistribution, options: AddDistributionOptions = {}): void {
     nameErrorsAfter(this.node.path);
+    if (this.viewerFunction !== undefined) {
+      throw new ValidationError('addDistribution is not available with viewerCheck: ViewerCheck.CLOUDFRONT_FUNCTION: in session mode the edge function answers only ' +
+        'the auth routes of this distribution; protect the other distribution with a CognitoEdgeAuth of its own');
+    }
     const names = options.domainNames ?? [];
     for (const name of names) {
       if (Token.isUnresolved(name) || !/^(?=.{1,253}$)[A-Za-z0-9*](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/.test(name)) {
