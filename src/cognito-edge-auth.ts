@@ -573,7 +573,7 @@ export class CognitoEdgeAuth extends Construct {
         ? session.validate(this, behaviors.resolve(), settings, isProtected)
         : validateBehaviors(this, behaviors.resolve(), settings, isProtected),
     });
-    addBehaviorWarnings(this, props.distribution, behaviors, settings, isProtected);
+    addBehaviorWarnings(this, props.distribution, behaviors, settings, isProtected, sessionSettings?.authPathPrefix);
 
     // ---- callback and sign-out URLs on the user pool client ----
     this.domains.push(props.distribution.distributionDomainName, ...aliases);

@@ -24,6 +24,7 @@ import { assetDir } from './asset-paths';
 import { DEFAULT_BEHAVIOR, DistributionBehaviors, ResolvedBehavior } from './behaviors';
 import { ValidationError } from './errors';
 import { Settings, validateBehaviors } from './settings';
+import { signedOutPathFor } from './signed-out-path';
 import { normalizePattern, requireConcrete } from './validate';
 import type { CognitoEdgeAuthProps } from '../cognito-edge-auth';
 import { ViewerCheck } from '../viewer-check';
@@ -101,6 +102,12 @@ export function resolveSessionSettings(props: CognitoEdgeAuthProps,
         `(the auth behavior '${prefix}*' is the only one the Lambda@Edge function runs on); use e.g. ${JSON.stringify(`${prefix}${prop === 'callbackPath' ? 'callback' : 'signout'}`)}, ` +
         'or leave it out for that default');
     }
+  }
+  const landing = props.signOutRedirectPath;
+  if (landing !== undefined && landing.startsWith(prefix) && landing !== signedOutPathFor(paths.signOutPath, paths.callbackPath)) {
+    throw new ValidationError(`signOutRedirectPath ${JSON.stringify(landing)} lies under authPathPrefix ${JSON.stringify(prefix)}, where the edge function answers ` +
+      'every path itself (with 404 for all but its auth routes and the signed-out page); leave signOutRedirectPath out to land on the signed-out page, ' +
+      'or choose a public page of the site outside the prefix');
   }
   if (props.forwardAuthCookies === true) {
     throw new ValidationError('forwardAuthCookies: true is not available with viewerCheck: ViewerCheck.CLOUDFRONT_FUNCTION: in session mode no token is kept in a cookie, ' +

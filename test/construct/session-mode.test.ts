@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -269,6 +269,21 @@ describe('options', () => {
   });
 });
 
+describe('warnings', () => {
+  test('the default signed-out page is served by the auth behavior, whatever protectedBehaviors says', () => {
+    const { f } = synthSession({ protectedBehaviors: ['/api/*'] }, { behaviors: { '/api/*': { cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED } } });
+    const warnings = Annotations.fromStack(f.stack).findWarning('*', Match.stringLikeRegexp('signed-out page'));
+    expect(warnings).toEqual([]);
+    // without the auth behavior, '*' (unprotected here) would serve /_auth/signed-out
+    expect(Annotations.fromStack(f.stack).findWarning('*', Match.stringLikeRegexp('share an origin'))).toHaveLength(1);
+  });
+
+  test('a protected behavior with plain HTTP still warns', () => {
+    const { f } = synthSession({}, { behaviors: { '/http/*': { cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED, viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.ALLOW_ALL } } });
+    expect(Annotations.fromStack(f.stack).findWarning('*', Match.stringLikeRegexp('"/http/\\*" allow plain HTTP'))).toHaveLength(1);
+  });
+});
+
 describe('Lambda@Edge mode is unchanged', () => {
   test('no session resource, property or function association', () => {
     const f = fixture({ behaviors: { '/api/*': {} } });
@@ -317,6 +332,12 @@ describe('refusals', () => {
     ['callbackPath', { authPathPrefix: '/auth/', callbackPath: '/_auth/callback' }],
   ])('%s outside the prefix', (prop, props) => {
     expect(errorOf(props)).toMatch(new RegExp(`CognitoEdgeAuth: ${prop} "[^"]*" must lie under authPathPrefix`));
+  });
+
+  test('signOutRedirectPath under the prefix, other than the signed-out page', () => {
+    expect(errorOf({ signOutRedirectPath: '/_auth/bye' })).toMatch(/CognitoEdgeAuth: signOutRedirectPath "\/_auth\/bye" lies under authPathPrefix "\/_auth\/"/);
+    expect(errorOf({ signOutRedirectPath: '/_auth/signed-out' })).toBeUndefined();
+    expect(errorOf({ signOutRedirectPath: '/bye' }, { behaviors: { '/bye': { cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED } } })).toBeUndefined();
   });
 
   test('forwardAuthCookies', () => {
