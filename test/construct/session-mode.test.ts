@@ -434,3 +434,11 @@ test('the viewer-config module the construct loads is built from the shared sour
   expect(built.VIEWER_FUNCTION_MAX_BYTES).toEqual(source.VIEWER_FUNCTION_MAX_BYTES);
   expect(fs.existsSync(path.join(dir, 'index.js'))).toBe(true);
 });
+
+test('session-mode logical ids are pinned (public contract: a new store would lose the keys)', () => {
+  const { template } = synthSession({}, { region: 'eu-west-1' });
+  const ids = Object.entries(template.toJSON().Resources as Record<string, { Type: string }>)
+    .filter(([, r]) => r.Type === 'AWS::CloudFront::KeyValueStore' || r.Type === 'AWS::CloudFront::Function')
+    .map(([id, r]) => `${id} ${r.Type}`);
+  expect(ids.sort()).toEqual(['AuthSessionKeys22E0647B AWS::CloudFront::KeyValueStore', 'AuthViewerFunctionECCC8BF3 AWS::CloudFront::Function']);
+});
