@@ -303,7 +303,7 @@ export interface CognitoEdgeAuthProps {
    * KeyValueStore for the session key, written at deploy time. Every protected behavior must then
    * key its cache on the identity header `x-cognito-edge-auth-user` or disable caching
    * (`CachePolicy.CACHING_DISABLED`), `forwardAuthCookies` is not available, and
-   * `cookieSettings.domain` and `cookieSettings.path` are refused.
+   * `cookieSettings.domain` is refused.
    *
    * @default ViewerCheck.LAMBDA_EDGE
    */
