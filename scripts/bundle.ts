@@ -5,6 +5,8 @@
  *   except the KeyValueStore client and the SigV4A signer (see {@link CONFIG_INJECTOR_BUNDLED_SDK});
  * - assets/viewer-function/index.js: lambda-src/viewer-function, the CloudFront Function of session
  *   mode (JavaScript runtime 2.0), checked by scripts/check-viewer-function.ts.
+ * - assets/viewer-function/config.js: lambda-src/shared/viewer-config.ts as a CommonJS module, which
+ *   the construct loads at synth to configure the viewer function (jsii compiles only src/).
  * - assets/cli/index.js: lambda-src/cli, the `cdk-cognito-edge-auth` command (package.json `bin`),
  *   with its AWS SDK clients bundled in (users' machines need not have them).
  * The `bundle` task runs this before compile; the bench imports the same settings, so what it
@@ -147,6 +149,15 @@ export async function buildViewerFunction(): Promise<string> {
   return finishViewerFunction(r.outputFiles[0].text);
 }
 
+/**
+ * The viewer function's configuration builder (`buildViewerConfig`, `injectViewerConfig`) for the
+ * construct, which runs in Node at synth: the same module the viewer tests and the playground use.
+ */
+export const VIEWER_CONFIG_BUILD: BuildOptions = {
+  ...COMMON,
+  entryPoints: [join(ROOT, 'lambda-src', 'shared', 'viewer-config.ts')],
+};
+
 export const CLI_BUILD: BuildOptions = {
   ...COMMON,
   entryPoints: [join(ROOT, 'lambda-src', 'cli', 'index.ts')],
@@ -163,6 +174,7 @@ async function main(): Promise<void> {
   if (problems.length > 0) throw new Error(`viewer function: not valid for CloudFront Functions runtime 2.0:\n${problems.join('\n')}`);
   mkdirSync(join(ROOT, 'assets', 'viewer-function'), { recursive: true });
   writeFileSync(join(ROOT, 'assets', 'viewer-function', 'index.js'), viewer);
+  await build({ ...VIEWER_CONFIG_BUILD, outfile: join(ROOT, 'assets', 'viewer-function', 'config.js') });
   const cli = join(ROOT, 'assets', 'cli', 'index.js');
   await build({ ...CLI_BUILD, minify: true, outfile: cli });
   chmodSync(cli, 0o755);

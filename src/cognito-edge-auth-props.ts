@@ -8,6 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { CognitoEdgeAuth } from './cognito-edge-auth';
 import { CookieSettings } from './cookie-settings';
+import { ViewerCheck } from './viewer-check';
 
 /**
  * Level of the JSON-line logs the edge function writes (to CloudWatch Logs in the region that
@@ -99,7 +100,7 @@ export interface CognitoEdgeAuthProps {
    * An absolute path in canonical form, at most 256 characters: `/`, then letters, digits and
    * `-._~!$&'()+,=:@/` (no `//`, no `.` or `..` segments).
    *
-   * @default '/_auth/callback'
+   * @default '/_auth/callback' (`<authPathPrefix>callback` in session mode)
    */
   readonly callbackPath?: string;
 
@@ -107,7 +108,7 @@ export interface CognitoEdgeAuthProps {
    * Path that signs the user out (revokes the refresh token, clears the cookies, ends the
    * hosted-UI session). The same characters as `callbackPath`.
    *
-   * @default '/_auth/signout'
+   * @default '/_auth/signout' (`<authPathPrefix>signout` in session mode)
    */
   readonly signOutPath?: string;
 
@@ -274,6 +275,42 @@ export interface CognitoEdgeAuthProps {
    * @default - every region with a CloudFront regional edge cache: us-east-1, us-east-2, us-west-1, us-west-2, ap-south-1, ap-northeast-1, ap-northeast-2, ap-southeast-1, ap-southeast-2, eu-central-1, eu-west-1, eu-west-2, sa-east-1
    */
   readonly edgeLogRegions?: string[];
+
+  /**
+   * Which function checks signed-in requests on the protected behaviors.
+   *
+   * With `ViewerCheck.CLOUDFRONT_FUNCTION` ("session mode") a CloudFront Function checks a small
+   * signed session cookie on every protected behavior, and the Lambda@Edge function runs only on an
+   * auth behavior `<authPathPrefix>*` that the construct adds before the distribution's other
+   * behaviors (login, callback, refresh, sign-out). The construct also creates a CloudFront
+   * KeyValueStore for the session key, written at deploy time. Every protected behavior must then
+   * key its cache on the identity header `x-cognito-edge-auth-user` or disable caching
+   * (`CachePolicy.CACHING_DISABLED`), `forwardAuthCookies` is not available, and
+   * `cookieSettings.domain` is refused.
+   *
+   * @default ViewerCheck.LAMBDA_EDGE
+   */
+  readonly viewerCheck?: ViewerCheck;
+
+  /**
+   * Session mode: the path prefix of the auth routes (login, callback, refresh, sign-out), served
+   * by the Lambda@Edge function in a behavior `<authPathPrefix>*`. `callbackPath` and `signOutPath`
+   * must lie under it. One or more path segments, each followed by `/` (the same characters as
+   * `callbackPath`, at most 64 characters). Only with `viewerCheck: ViewerCheck.CLOUDFRONT_FUNCTION`.
+   *
+   * @default '/_auth/'
+   */
+  readonly authPathPrefix?: string;
+
+  /**
+   * Session mode: the generation of the session signing key. Raising it (by one) rotates the key
+   * over two deploys: the first writes the new key (accepted, not yet used), the next one signs
+   * with it; the old key is deleted once no session can hold it. Only with
+   * `viewerCheck: ViewerCheck.CLOUDFRONT_FUNCTION`; a positive whole number.
+   *
+   * @default 1
+   */
+  readonly sessionKeyGeneration?: number;
 }
 
 /**

@@ -13,10 +13,11 @@ import { ConfigProvider } from './private/config-provider';
 import { checkDistributionStack, ServedDomains, validateDomainNames } from './private/distributions';
 import { createEdgeBundle, createStateSecret, edgeConfigOf } from './private/edge-config';
 import { createEdgeFunction, EDGE_REGION, FUNCTION_TAG, requireExplicitEnvironment } from './private/edge-function';
-import { nameErrorsAfter } from './private/errors';
+import { nameErrorsAfter, ValidationError } from './private/errors';
 import { claimDistribution, cookieCollisions, registerInstance } from './private/instances';
 import { acknowledgeConstructFindings } from './private/nag';
 import { checkReplicaRegion, cloudFrontMetric, edgeFunctionName, edgeLogRetention, replicaErrorsMetric, validateEdgeLogProps } from './private/observability';
+import { resolveSessionSettings, SessionMode, withSessionDefaults } from './private/session-mode';
 import { readAliases, resolveSettings, validateBehaviors, validateCookieDomainAgainstAliases } from './private/settings';
 import { signedOutPathFor } from './private/signed-out-path';
 import { authDomainOf, fingerprintOf, validateClient } from './private/user-pool-client';
@@ -62,6 +63,18 @@ export class CognitoEdgeAuth extends Construct {
   /** The Secrets Manager secret whose value signs the OAuth state (copied into the function at deploy time). */
   public readonly stateSecret: secretsmanager.ISecret;
 
+  /**
+   * Session mode: the CloudFront Function that checks the session cookie on the protected behaviors.
+   * Undefined with `ViewerCheck.LAMBDA_EDGE`.
+   */
+  public readonly viewerFunction?: cloudfront.IFunction;
+
+  /**
+   * Session mode: the CloudFront KeyValueStore that holds the session keys (written at deploy
+   * time, read by {@link viewerFunction}). Undefined with `ViewerCheck.LAMBDA_EDGE`.
+   */
+  public readonly sessionKeyStore?: cloudfront.IKeyValueStore;
+
   private readonly distributionId: string;
   private readonly callbackPath: string;
   private readonly signOutRedirectPath: string;
@@ -74,7 +87,8 @@ export class CognitoEdgeAuth extends Construct {
     const stack = requireExplicitEnvironment(this);
 
     // ---- the props, checked, with defaults (private/settings.ts) ----
-    const settings = resolveSettings(this, props);
+    const settings = resolveSettings(this, withSessionDefaults(props));
+    const sessionSettings = resolveSessionSettings(props, settings);
     const behaviors = new DistributionBehaviors(props.distribution);
     const aliases = readAliases(behaviors.aliases);
     validateCookieDomainAgainstAliases(this, settings.cookieDomain, aliases);
@@ -111,6 +125,18 @@ export class CognitoEdgeAuth extends Construct {
     });
     acknowledgeConstructFindings(edge, provider);
     const edgeConfig = edgeConfigOf(props, settings, () => this.served.configAliases(aliases));
+    // ---- session mode: KeyValueStore, viewer function, auth behavior (private/session-mode.ts) ----
+    const session = sessionSettings && new SessionMode(this, sessionSettings, {
+      cookieNamePrefix: props.cookieSettings?.namePrefix,
+      signOutPath: settings.signOutPath,
+      requiredGroups: props.requiredGroups,
+      pathRules: edgeConfig.pathRules,
+      publicPaths: props.publicPaths,
+    });
+    session?.allowInjector(provider.role);
+    this.viewerFunction = session?.viewerFunction;
+    this.sessionKeyStore = session?.keyValueStore;
+
     const clientFingerprint = fingerprintOf(props.userPoolClient);
     const config = new CustomResource(this, 'EdgeConfig', { // id: public contract
       serviceToken: provider.function.functionArn,
@@ -127,6 +153,7 @@ export class CognitoEdgeAuth extends Construct {
         StateSecretArn: stateSecret.secretArn,
         EdgeConfig: stack.toJsonString(edgeConfig),
         ClientFingerprint: clientFingerprint,
+        ...session?.configProperties(),
       },
     });
     config.node.addDependency(provider.role);
@@ -144,9 +171,14 @@ export class CognitoEdgeAuth extends Construct {
 
     // ---- the viewer-request association (private/behaviors.ts) ----
     const isProtected = (pattern: string) => settings.protectedBehaviors === undefined || settings.protectedBehaviors.has(pattern);
-    behaviors.associate(versionArn, isProtected);
-    this.node.addValidation({ validate: () => validateBehaviors(this, behaviors.resolve(), settings, isProtected) });
-    addBehaviorWarnings(this, props.distribution, behaviors, settings, isProtected);
+    if (session) session.attach(behaviors, versionArn, isProtected);
+    else behaviors.associate(versionArn, isProtected);
+    this.node.addValidation({
+      validate: () => session
+        ? session.validate(this, behaviors.resolve(), settings, isProtected)
+        : validateBehaviors(this, behaviors.resolve(), settings, isProtected),
+    });
+    addBehaviorWarnings(this, props.distribution, behaviors, settings, isProtected, sessionSettings?.authPathPrefix);
 
     // ---- callback and sign-out URLs on the user pool client (private/callback-registration.ts) ----
     this.served.add(props.distribution, aliases, false);
@@ -217,6 +249,10 @@ export class CognitoEdgeAuth extends Construct {
    */
   public addDistribution(distribution: cloudfront.IDistribution, options: AddDistributionOptions = {}): void {
     nameErrorsAfter(this.node.path);
+    if (this.viewerFunction !== undefined) {
+      throw new ValidationError('addDistribution is not available with viewerCheck: ViewerCheck.CLOUDFRONT_FUNCTION: in session mode the edge function answers only ' +
+        'the auth routes of this distribution; protect the other distribution with a CognitoEdgeAuth of its own');
+    }
     const names = options.domainNames ?? [];
     validateDomainNames(names);
     claimDistribution(this, distribution, names);

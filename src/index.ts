@@ -1,2 +1,3 @@
 export * from './cognito-edge-auth';
 export * from './cookie-settings';
+export * from './viewer-check';

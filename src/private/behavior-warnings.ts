@@ -34,7 +34,7 @@ export interface SignOutPaths {
  * default signed-out page would be the callback path).
  */
 export function addBehaviorWarnings(scope: Construct, distribution: cloudfront.Distribution, behaviors: DistributionBehaviors,
-  paths: SignOutPaths, isProtected: (pattern: string) => boolean): void {
+  paths: SignOutPaths, isProtected: (pattern: string) => boolean, authPrefix?: string): void {
   scope.node.addValidation({
     validate: () => {
       const signedOutPath = signedOutPathFor(paths.signOutPath, paths.callbackPath);
@@ -44,7 +44,9 @@ export function addBehaviorWarnings(scope: Construct, distribution: cloudfront.D
       }
       const resolved = behaviors.resolve();
       for (const [id, message] of [
-        ...signOutLandingWarnings(resolved, paths, isProtected),
+        // in session mode the auth behavior (first) serves every path under the prefix, the signed-out page included
+        ...(authPrefix !== undefined && paths.signOutRedirectPath === undefined && signedOutPath.startsWith(authPrefix)
+          ? [] : signOutLandingWarnings(resolved, paths, isProtected)),
         ...sharedOriginWarnings(resolved, originServers(distribution), isProtected),
       ]) {
         Annotations.of(scope).addWarningV2(id, message);

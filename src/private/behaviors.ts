@@ -17,7 +17,7 @@ import { normalizePattern } from './validate';
 export interface ResolvedBehavior {
   readonly pathPattern?: string;
   readonly lambdaFunctionAssociations?: Array<{ eventType?: string; lambdaFunctionArn?: unknown; includeBody?: unknown }>;
-  readonly functionAssociations?: Array<{ eventType?: string }>;
+  readonly functionAssociations?: Array<{ eventType?: string; functionArn?: unknown }>;
   readonly [key: string]: unknown;
 }
 
@@ -82,6 +82,27 @@ export class DistributionBehaviors {
           const list = ctx.resolve(originalBehaviors) as ResolvedBehavior[] | undefined;
           return list?.map((b) => withAssociation(b, normalizePattern(String(b.pathPattern))));
         },
+      }),
+    };
+  }
+
+  /**
+   * Make the L1 render the default behavior through `editDefault` and the additional behaviors
+   * through `editList` (which also gets the default behavior, and may add or reorder behaviors).
+   * Used instead of {@link associate} in session mode.
+   */
+  public render(editDefault: (b: ResolvedBehavior) => ResolvedBehavior,
+    editList: (list: ResolvedBehavior[], def: ResolvedBehavior) => ResolvedBehavior[]): void {
+    const config = this.cfn.distributionConfig as cloudfront.CfnDistribution.DistributionConfigProperty;
+    const originalDefault = this.originalDefault;
+    const originalBehaviors = this.originalBehaviors;
+    this.cfn.distributionConfig = {
+      ...config,
+      defaultCacheBehavior: Lazy.uncachedAny({
+        produce: (ctx) => editDefault(ctx.resolve(originalDefault) as ResolvedBehavior),
+      }) as unknown as cloudfront.CfnDistribution.DefaultCacheBehaviorProperty,
+      cacheBehaviors: Lazy.uncachedAny({
+        produce: (ctx) => editList((ctx.resolve(originalBehaviors) ?? []) as ResolvedBehavior[], ctx.resolve(originalDefault) as ResolvedBehavior),
       }),
     };
   }

@@ -11,7 +11,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { addAuth, Fixture, fixture } from './helpers';
-import { CognitoEdgeAuth } from '../../src';
+import { CognitoEdgeAuth, ViewerCheck } from '../../src';
 
 /**
  * The construct's findings and why they are accepted. `{fn}` is the edge function's logical id
@@ -137,6 +137,24 @@ describe.each(['eu-west-1', 'us-east-1'])('cdk-nag AwsSolutions, stack in %s', (
     Template.fromStack(f.stack).hasResource('AWS::SecretsManager::Secret', {
       Metadata: Match.objectLike({ cdk_nag: { rules_to_suppress: [{ id: 'AwsSolutions-SMG4', reason: REASONS['AwsSolutions-SMG4'] }] } }),
     });
+  });
+
+  test('session mode: no finding left to the user, and the same acknowledgements as Lambda@Edge mode', () => {
+    const f = fixture({
+      region,
+      distributionProps: {
+        defaultBehavior: {
+          origin: new origins.HttpOrigin('origin.example.com'),
+          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+          cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+        },
+      },
+    });
+    const auth = addAuth(f, { viewerCheck: ViewerCheck.CLOUDFRONT_FUNCTION });
+    acknowledgeFixtureFindings(f);
+    expect(violations(f)).toEqual([]);
+    expect(ownAcknowledgements(f, auth)).toEqual(reasonsFor(region));
+    expect(Template.fromStack(f.stack).findResources('AWS::CloudFront::KeyValueStore')).not.toEqual({});
   });
 
   test('with edgeLogRetention (aws-cdk-lib\'s LogRetention function): still no finding left to the user', () => {

@@ -13,7 +13,7 @@ import cdk_cognito_edge_auth as lib
 
 PUBLIC = ["CognitoEdgeAuth", "CognitoEdgeAuthProps", "CookieSettings", "LogLevel", "PathAuthorization", "SameSite"]
 STRUCTS = ["CognitoEdgeAuthProps", "CookieSettings", "PathAuthorization"]
-ENUMS = ["LogLevel", "SameSite"]
+ENUMS = ["LogLevel", "SameSite", "ViewerCheck"]
 
 
 def source_tree() -> ast.Module:
@@ -73,6 +73,7 @@ def test_snake_case_prop_names():
         "removal_policy", "register_callback_urls", "forward_auth_cookies", "refresh_token_validity",
         "edge_stack", "edge_stack_id",
         "public_paths", "groups_claim", "edge_log_retention", "edge_log_regions",
+        "viewer_check", "auth_path_prefix", "session_key_generation",
     }
     assert set(keyword_parameters(lib.CognitoEdgeAuth.__init__)) == expected
     assert set(keyword_parameters(lib.CookieSettings.__init__)) == {

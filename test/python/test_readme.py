@@ -128,7 +128,7 @@ def rosetta_fixture_namespace(stack) -> dict:
     from aws_cdk import aws_logs as logs
     from constructs import Construct
 
-    from cdk_cognito_edge_auth import CognitoEdgeAuth, LogLevel, SameSite
+    from cdk_cognito_edge_auth import CognitoEdgeAuth, LogLevel, SameSite, ViewerCheck
 
     cog = CreatedCognito(stack)
     return {
@@ -138,7 +138,7 @@ def rosetta_fixture_namespace(stack) -> dict:
         "lambda_": lambda_, "logs": logs,
         "origin": origins.HttpOrigin("docs-origin.example.com"),
         "certificate": acm.Certificate.from_certificate_arn(stack, "FixtureCertificate", "arn:aws:acm:us-east-1:123456789012:certificate/abc"),
-        "CognitoEdgeAuth": CognitoEdgeAuth, "LogLevel": LogLevel, "SameSite": SameSite,
+        "CognitoEdgeAuth": CognitoEdgeAuth, "LogLevel": LogLevel, "SameSite": SameSite, "ViewerCheck": ViewerCheck,
         "self": stack, "distribution": make_distribution(stack), "user_pool": cog.user_pool,
         "user_pool_client": cog.user_pool_client, "user_pool_domain": cog.user_pool_domain,
     }
