@@ -9,9 +9,9 @@ import { randomBytes } from 'node:crypto';
 import type { CloudFrontResultResponse } from 'aws-lambda';
 import { BundleHandler, loadBundle } from './bundle';
 import { cfEvent, DIST_DOMAIN } from './helpers';
-import { LocalCognito, startLocalCognito } from '../../playground/local-cognito';
 import { mintSessionCookie, rulesHash, sessionKeyName } from '../../lambda-src/shared/session-cookie';
 import { buildViewerConfig, injectViewerConfig } from '../../lambda-src/shared/viewer-config';
+import { LocalCognito, startLocalCognito } from '../../playground/local-cognito';
 import { loadCloudFrontFunction, Sandbox } from '../support/cloudfront-functions-sandbox';
 import { viewerCode } from '../viewer/helpers';
 
@@ -53,8 +53,15 @@ afterEach(() => {
 
 function edgeConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    userPoolId: cognito.userPoolId, clientId: CLIENT, authDomain: cognito.url, jwks: cognito.jwks, stateSecret: STATE_SECRET, logLevel: 'debug',
-    ...RULES, session: { authPathPrefix: '/_auth/', keyId: KID, key: KEY }, ...overrides,
+    userPoolId: cognito.userPoolId,
+    clientId: CLIENT,
+    authDomain: cognito.url,
+    jwks: cognito.jwks,
+    stateSecret: STATE_SECRET,
+    logLevel: 'debug',
+    ...RULES,
+    session: { authPathPrefix: '/_auth/', keyId: KID, key: KEY },
+    ...overrides,
   };
 }
 
@@ -126,14 +133,22 @@ class Browser {
   private async toEdge(url: URL, o: Send): Promise<Seen> {
     const cookie = this.cookieHeader(url.pathname);
     const r = await this.edge(cfEvent({
-      uri: url.pathname, querystring: url.search.slice(1), method: o.method, navigation: o.navigation ?? true, headers: o.headers,
+      uri: url.pathname,
+      querystring: url.search.slice(1),
+      method: o.method,
+      navigation: o.navigation ?? true,
+      headers: o.headers,
       cookies: cookie.length > 0 ? [cookie] : [],
     })) as CloudFrontResultResponse;
     expect(r.status).toBeDefined(); // the auth routes never forward
     const { 'set-cookie': set = [], ...rest } = r.headers ?? {};
     return {
-      by: 'edge', status: Number(r.status), location: r.headers?.location?.[0]?.value, visible: JSON.stringify(rest) + (r.body ?? ''),
-      setCookies: set.map((h) => h.value), retryAfter: r.headers?.['retry-after']?.[0]?.value,
+      by: 'edge',
+      status: Number(r.status),
+      location: r.headers?.location?.[0]?.value,
+      visible: JSON.stringify(rest) + (r.body ?? ''),
+      setCookies: set.map((h) => h.value),
+      retryAfter: r.headers?.['retry-after']?.[0]?.value,
     };
   }
 
@@ -151,13 +166,18 @@ class Browser {
       querystring[eq < 0 ? pair : pair.slice(0, eq)] = { value: eq < 0 ? '' : pair.slice(eq + 1) };
     }
     const event = {
-      version: '1.0', context: { distributionDomainName: DIST_DOMAIN, eventType: 'viewer-request' }, viewer: { ip: '198.51.100.11' },
+      version: '1.0',
+      context: { distributionDomainName: DIST_DOMAIN, eventType: 'viewer-request' },
+      viewer: { ip: '198.51.100.11' },
       request: { method: o.method ?? 'GET', uri: url.pathname, querystring, headers, cookies },
     };
     const r = await this.viewer.invoke(event, Date.now()) as Record<string, any>;
     if (typeof r.statusCode !== 'number') {
       return {
-        by: 'origin', status: 200, visible: '', setCookies: [],
+        by: 'origin',
+        status: 200,
+        visible: '',
+        setCookies: [],
         originHeaders: Object.fromEntries(Object.entries(r.headers as Record<string, { value: string }>).map(([k, v]) => [k, v.value])),
         originCookies: Object.keys(r.cookies ?? {}),
       };
@@ -166,7 +186,11 @@ class Browser {
     const set = Object.entries((r.cookies ?? {}) as Record<string, { value: string; attributes?: string }>)
       .map(([n, c]) => `${n}=${c.value}${c.attributes ? `; ${c.attributes}` : ''}`);
     return {
-      by: 'viewer', status: r.statusCode, location: h.location?.value, visible: JSON.stringify(h) + (r.body?.data ?? ''), setCookies: set,
+      by: 'viewer',
+      status: r.statusCode,
+      location: h.location?.value,
+      visible: JSON.stringify(h) + (r.body?.data ?? ''),
+      setCookies: set,
       retryAfter: h['retry-after']?.value,
     };
   }
@@ -178,7 +202,9 @@ async function signIn(authorize: string, username: string): Promise<string> {
   const request = /name="request" value="([^"]+)"/.exec(await form.text())?.[1];
   if (request === undefined) throw new Error(`no sign-in form (${form.status})`);
   const done = await fetch(`${cognito.url}/login`, {
-    method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ request, username, password: PASSWORD }).toString(),
   });
   return done.headers.get('location')!;
