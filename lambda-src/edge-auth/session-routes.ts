@@ -57,7 +57,9 @@ export interface SessionModeDeps {
   readonly cookieHeaderBudget: number;
   readonly startLogin: (req: EdgeRequest, jar: ReadonlyMap<string, string>, setCookies: string[], returnPath: string) => EdgeResult;
   readonly callback: (req: EdgeRequest, jar: ReadonlyMap<string, string>) => Promise<EdgeResult>;
-  readonly signOut: (req: EdgeRequest, jar: ReadonlyMap<string, string>, refreshToken: string | undefined, setCookies: string[]) => Promise<EdgeResult>;
+  readonly signOut: (
+    req: EdgeRequest, jar: ReadonlyMap<string, string>, refreshToken: string | undefined, setCookies: string[],
+  ) => Promise<EdgeResult>;
   readonly signedOut: (req: EdgeRequest) => EdgeResult;
   readonly jwksUnavailable: (req: EdgeRequest, route: Route, link: string) => EdgeResult;
   readonly badRequest: (route: Route | undefined, reason: string) => EdgeResult;
@@ -141,8 +143,8 @@ export function createSessionMode(deps: SessionModeDeps): SessionMode {
     return headerValues(req.raw.headers, 'sec-fetch-site').some((v) => v.trim().toLowerCase() === 'cross-site');
   }
 
-  function crossSite(req: EdgeRequest, route: Route): EdgeResult {
-    log.warn('deny', { route, status: 403, reason: 'cross_site' });
+  function crossSite(req: EdgeRequest, from: Route): EdgeResult {
+    log.warn('deny', { route: from, status: 403, reason: 'cross_site' });
     return page('cross_site', `${deps.origin(req)}/`);
   }
 
