@@ -352,13 +352,28 @@ export function fromFunctionResult(result: unknown, original: CfRequest): { requ
   return { request: { clientIp: original.clientIp, method: r.method, uri: r.uri, querystring, headers } };
 }
 
-export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEdge> {
+
+/**
+ * The throwaway self-signed certificate for `hostname`, made once per process (key generation is
+ * the slowest part of starting an edge; the suites start several).
+ */
+const certificates = new Map<string, Promise<{ private: string; cert: string }>>();
+function certificateFor(hostname: string): Promise<{ private: string; cert: string }> {
+  let made = certificates.get(hostname);
+  if (made === undefined) {
+    made = makeCertificate(hostname);
+    made.catch(() => certificates.delete(hostname));
+    certificates.set(hostname, made);
+  }
+  return made;
+}
+
+async function makeCertificate(hostname: string): Promise<{ private: string; cert: string }> {
   // selfsigned is ESM-compatible CommonJS; its v5 API is async.
   // A devDependency: the playground is a development tool and never ships.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const selfsigned = require('selfsigned') as { generate: (attrs: unknown, opts: unknown) => Promise<{ private: string; cert: string }> };
-  const hostname = options.hostname ?? 'localhost';
-  const pems = await selfsigned.generate([{ name: 'commonName', value: hostname }], {
+  return selfsigned.generate([{ name: 'commonName', value: hostname }], {
     keySize: 2048,
     notAfterDate: new Date(Date.now() + 24 * 3600 * 1000),
     extensions: [
@@ -368,6 +383,11 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
       { name: 'subjectAltName', altNames: [{ type: 2, value: hostname }, { type: 7, ip: '127.0.0.1' }] },
     ],
   });
+}
+
+export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEdge> {
+  const hostname = options.hostname ?? 'localhost';
+  const pems = await certificateFor(hostname);
   const timeoutMs = options.timeoutMs ?? 5000;
   const distributionId = 'ELOCALEDGE' + randomBytes(3).toString('hex').toUpperCase();
   const origin = new URL(options.originUrl);
