@@ -26,6 +26,8 @@ import { page, redirect, unauthenticatedJson, unavailableJson } from './response
 import { isSafeReturnPath } from './return-path';
 import type { Identity, IdTokenVerifier } from './token-verifier';
 import { FetchFn, isRefreshTokenShape, OAuthClient, requestTokens, TokenSet } from './upstream';
+import { isRecord, ownProperty } from '../shared/assert';
+import { safeJsonParse } from '../shared/safe-json';
 import {
   checkSession, mintSessionCookie, parseSessionCookie, rulesHash, sessionCookieFromHeaders, SessionRules, sessionGroups,
 } from '../shared/session-cookie';
@@ -114,7 +116,7 @@ export function createSessionMode(deps: SessionModeDeps): SessionMode {
     let value: string;
     try {
       value = mintSessionCookie(
-        { sub: identity.sub, username: identity.username, groups: sessionGroups(identity.groups, rules), exp: identity.exp },
+        { sub: subOf(tokens.idToken, identity), username: identity.username, groups: sessionGroups(identity.groups, rules), exp: identity.exp },
         { kid: session.keyId, key: session.key, rulesHash: currentRulesHash, now, maxAgeSeconds: config.cookies.tokenMaxAgeSeconds },
       );
     } catch {
@@ -249,4 +251,11 @@ export function createSessionMode(deps: SessionModeDeps): SessionMode {
   }
 
   return { cookiesFor, hasSession, route };
+}
+
+/** The `sub` of an id token that has just been verified (else its username, as the verifier falls back). */
+function subOf(idToken: string, identity: Identity): string {
+  const payload = safeJsonParse(Buffer.from(idToken.split('.')[1], 'base64url').toString('utf8'));
+  const sub = isRecord(payload) ? ownProperty(payload, 'sub') : undefined;
+  return typeof sub === 'string' && sub.length > 0 ? sub : identity.username;
 }

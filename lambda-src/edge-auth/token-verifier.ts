@@ -25,8 +25,6 @@ import { isRecord, ownProperty } from '../shared/assert';
 export interface Identity {
   /** `cognito:username` (or `sub`). */
   readonly username: string;
-  /** `sub` (or the username when a token has none). */
-  readonly sub: string;
   readonly groups: readonly string[];
   /** Seconds since the epoch. */
   readonly exp: number;
@@ -182,7 +180,6 @@ function identityOf(payload: Record<string, unknown>, groupsClaim: string): Iden
   const sub = payload.sub;
   return {
     username: typeof username === 'string' ? username : typeof sub === 'string' ? sub : '',
-    sub: typeof sub === 'string' ? sub : typeof username === 'string' ? username : '',
     groups: parseGroups(ownProperty(payload, groupsClaim)),
     exp: payload.exp as number,
     ...(typeof payload.nonce === 'string' ? { nonce: payload.nonce } : {}),
