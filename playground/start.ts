@@ -22,7 +22,7 @@ import { Origin, startOrigin } from './origin';
 import type { EdgeAuthConfig } from '../lambda-src/shared/edge-config';
 import { sessionKeyName } from '../lambda-src/shared/session-cookie';
 import { signedOutPathFor } from '../lambda-src/shared/signed-out-path';
-import { buildViewerConfig, injectViewerConfig } from '../lambda-src/shared/viewer-config';
+import { buildViewerConfig, injectViewerConfig, ViewerConfigInput } from '../lambda-src/shared/viewer-config';
 import { loadCloudFrontFunction, Sandbox } from '../test/support/cloudfront-functions-sandbox';
 
 export const REPO_ROOT = path.join(__dirname, '..');
@@ -130,14 +130,17 @@ export function loadViewerFunction(file: string, config: EdgeAuthConfig): Sandbo
   if (!fs.existsSync(file)) {
     throw new Error(`${path.relative(process.cwd(), file)} is missing: run \`npx projen bundle\` first`);
   }
-  const viewerConfig = buildViewerConfig({
+  // Public paths as the construct passes them (a viewer function without public paths ignores them).
+  const input: ViewerConfigInput & { readonly publicPaths?: readonly string[] } = {
     authPrefix: session.authPathPrefix,
     cookieNamePrefix: config.cookies?.namePrefix,
     signOutPath: config.signOutPath,
     identityHeader: session.identityHeader,
     requiredGroups: config.requiredGroups,
     pathRules: config.pathRules,
-  });
+    publicPaths: config.publicPaths,
+  };
+  const viewerConfig = buildViewerConfig(input);
   const sandbox = loadCloudFrontFunction(injectViewerConfig(fs.readFileSync(file, 'utf8'), viewerConfig), {
     store: { [sessionKeyName(session.keyId)]: session.key },
   });
