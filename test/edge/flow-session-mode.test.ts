@@ -91,7 +91,7 @@ interface Send { method?: string; headers?: Record<string, string>; navigation?:
 class Browser {
   readonly cookies = new Map<string, Stored>();
   readonly seen: Seen[] = [];
-  constructor(private readonly edge: BundleHandler, private readonly viewer: Sandbox) {}
+  constructor(private readonly edge: BundleHandler, readonly viewer: Sandbox) {}
 
   cookiesFor(path: string): Array<[string, string]> {
     return [...this.cookies].filter(([, c]) => path.startsWith(c.path)).map(([k, c]) => [k.split('|')[0], c.value]);
@@ -349,5 +349,6 @@ describe('session mode, end to end', () => {
     for (const s of b.seen) for (const c of s.setCookies) expect(c).not.toContain(KEY);
     expect(edgeLogs.length).toBeGreaterThan(3);
     for (const line of edgeLogs) for (const secret of secrets) expect(line).not.toContain(secret);
+    for (const line of b.viewer.logs) for (const secret of secrets) expect(line).not.toContain(secret);
   });
 });
