@@ -29,7 +29,7 @@ import { FetchFn, isRefreshTokenShape, OAuthClient, requestTokens, TokenSet } fr
 import { isRecord, ownProperty } from '../shared/assert';
 import { safeJsonParse } from '../shared/safe-json';
 import {
-  checkSession, mintSessionCookie, parseSessionCookie, rulesHash, sessionCookieFromHeaders, SessionRules, sessionGroups,
+  checkSession, mintSessionCookie, parseSessionCookie, rulesHash, sessionCookieFromHeaders, sessionGroups,
 } from '../shared/session-cookie';
 
 
@@ -94,10 +94,7 @@ export function createSessionMode(deps: SessionModeDeps): SessionMode {
   const otherModeNames = [`__Host-${namePrefix}-id`, `__Host-${namePrefix}-refresh`];
   // The refresh cookie: host-only, `__Secure-` (a `__Host-` cookie must have Path=/), sent only to the auth routes.
   const refreshCookies = new CookieWriter({ baseName: '', sameSite: 'Lax', path: prefix });
-  const rules: SessionRules = {
-    requiredGroups: config.requiredGroups,
-    pathRules: config.pathRules.map((r) => ({ pathPattern: r.pathPattern, requiredGroups: r.requiredGroups })),
-  };
+  const rules = session.rules;
   const currentRulesHash = rulesHash(rules);
 
   /** The other mode's id and refresh cookies (and their parts) the request carries, expired. */

@@ -15,7 +15,7 @@ import {
 } from './assert';
 import { ConfigError } from './config-error';
 import type { EdgeAuthConfig } from './edge-config';
-import { SESSION_KEY, SESSION_KEY_ID } from './session-cookie';
+import { SESSION_KEY, SESSION_KEY_ID, SessionRules } from './session-cookie';
 import { signedOutPathFor } from './signed-out-path';
 import {
   aliasProblem, authDomainProblem, authPathsProblem, clientIdProblem, cookieDomainProblem, cookieNamePrefixProblem, cookiePathProblem,
@@ -28,8 +28,6 @@ export type SameSite = 'Lax' | 'Strict' | 'None';
 
 /** One per-path rule, compiled. */
 export interface ResolvedPathRule {
-  /** The configured pattern (session mode hashes the rule set as configured). */
-  readonly pathPattern: string;
   readonly pattern: RegExp;
   readonly requiredGroups: readonly string[];
 }
@@ -90,6 +88,8 @@ export interface ResolvedSessionConfig {
   readonly key: string;
   /** Lower case. */
   readonly identityHeader: string;
+  /** `requiredGroups` and `pathRules` as configured (patterns uncompiled): what the session cookie's rule-set hash covers. */
+  readonly rules: SessionRules;
 }
 
 /** Defaults of the optional fields (documented in edge-config.ts). */
@@ -219,7 +219,7 @@ function pathRules(raw: Record<string, unknown>): ResolvedPathRule[] {
     const pattern = ownProperty(rule, 'pathPattern');
     assertNonEmptyString(pattern, failFor(`pathRules[${index}].pathPattern`));
     check(`pathRules[${index}].pathPattern`, pathPatternProblem(pattern));
-    return { pathPattern: pattern, pattern: compilePathPattern(pattern), requiredGroups: groups(rule, `pathRules[${index}].requiredGroups`, true) };
+    return { pattern: compilePathPattern(pattern), requiredGroups: groups(rule, `pathRules[${index}].requiredGroups`, true) };
   });
 }
 
@@ -229,6 +229,7 @@ function pathRules(raw: Record<string, unknown>): ResolvedPathRule[] {
  */
 function sessionConfig(
   raw: Record<string, unknown>, paths: { callbackPath: string; signOutPath: string; signedOutPath: string }, forwardAuthCookies: boolean,
+  rules: SessionRules,
 ): ResolvedSessionConfig | undefined {
   const value = ownProperty(raw, 'session');
   if (value === undefined) return undefined;
@@ -254,7 +255,7 @@ function sessionConfig(
     throw failFor('session.identityHeader')('a lower-case header name (a-z, 0-9, "-"; at most 64 characters)');
   }
   if (forwardAuthCookies) throw failFor('forwardAuthCookies')('false in session mode (no token is kept in a cookie to forward)');
-  return { authPathPrefix, keyId, key, identityHeader };
+  return { authPathPrefix, keyId, key, identityHeader, rules };
 }
 
 /**
@@ -360,6 +361,6 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
       return compilePathPattern(p);
     }),
     groupsClaim: optionalChecked(raw, 'groupsClaim', 'groupsClaim', groupsClaimProblem) ?? 'cognito:groups',
-    session: sessionConfig(raw, paths, forwardAuthCookies),
+    session: sessionConfig(raw, paths, forwardAuthCookies, { requiredGroups, pathRules: ownProperty(raw, 'pathRules') as SessionRules['pathRules'] }),
   };
 }

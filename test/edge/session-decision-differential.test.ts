@@ -31,12 +31,12 @@ const path = fc.array(fc.constantFrom('admin', 'reports', 'public', 'docs', 'a.p
 
 type Rules = { requiredGroups?: string[]; pathRules: Array<{ pathPattern: string; requiredGroups: string[] }> };
 
-function decision(r: Result | Record<string, unknown>, by: string): 'allow' | 'deny' {
+function decision(r: Result | { statusCode?: unknown }, by: string): 'allow' | 'deny' {
   if ('status' in r) {
     expect(`${by} ${String(r.status)}`).toBe(`${by} 403`);
     return 'deny';
   }
-  if (typeof r.statusCode === 'number') {
+  if ('statusCode' in r && typeof r.statusCode === 'number') {
     expect(`${by} ${r.statusCode}`).toBe(`${by} 403`);
     return 'deny';
   }

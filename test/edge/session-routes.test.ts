@@ -72,7 +72,7 @@ describe('config.json session field', () => {
   };
 
   test('a valid session resolves, with the default identity header', () => {
-    expect(resolveConfig(sessionConfig()).session).toEqual({ authPathPrefix: '/_auth/', keyId: KID, key: KEY, identityHeader: 'x-cognito-edge-auth-user' });
+    expect(resolveConfig(sessionConfig()).session).toEqual({ authPathPrefix: '/_auth/', keyId: KID, key: KEY, identityHeader: 'x-cognito-edge-auth-user', rules: RULES });
   });
 
   test.each<[string, Record<string, unknown>, Record<string, unknown>, RegExp]>([
