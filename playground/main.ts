@@ -12,13 +12,16 @@
  *   --hosted-ui-port N   port of the local hosted UI (PLAYGROUND_HOSTED_UI_PORT, default 8444)
  *   --origin-port N      port of the sample origin (PLAYGROUND_ORIGIN_PORT, default 8445)
  *   --id-token-ttl N     id/access token lifetime in seconds, to watch refreshes (PLAYGROUND_ID_TOKEN_TTL, default 3600)
+ *   --mode M             lambda-edge (the Lambda@Edge function checks every request) or session (a
+ *                        CloudFront Function checks a session cookie; the Lambda@Edge function
+ *                        answers /_auth/*) (PLAYGROUND_MODE, default lambda-edge)
  *   --exit-after-start   start, print, check the site answers, and exit (PLAYGROUND_EXIT_AFTER_START=1)
  *   --profile NAME       a named configuration on top of the example's, see ./profiles.ts (PLAYGROUND_PROFILE)
  */
 import { spawnSync } from 'node:child_process';
 import * as net from 'node:net';
 import { PROFILES } from './profiles';
-import { REPO_ROOT, startPlayground } from './start';
+import { PLAYGROUND_MODES, PlaygroundMode, REPO_ROOT, startPlayground } from './start';
 
 interface Args {
   /** A key of PROFILES, or undefined for the example's own configuration. */
@@ -27,12 +30,13 @@ interface Args {
   hostedUiPort: number;
   originPort: number;
   idTokenTtl: number;
+  mode: PlaygroundMode;
   exitAfterStart: boolean;
 }
 
 function usage(message: string): never {
   console.error(`playground: ${message}`);
-  console.error('usage: npx projen playground [--port N] [--hosted-ui-port N] [--origin-port N] [--id-token-ttl SECONDS] [--exit-after-start] [--profile NAME]');
+  console.error('usage: npx projen playground [--port N] [--hosted-ui-port N] [--origin-port N] [--id-token-ttl SECONDS] [--mode lambda-edge|session] [--exit-after-start] [--profile NAME]');
   console.error(`profiles: ${Object.entries(PROFILES).map(([name, p]) => `${name} (${p.description})`).join('; ')}`);
   process.exit(2);
 }
@@ -44,12 +48,18 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args {
     if (!Number.isInteger(n) || n < 0 || n > 65535) usage(`${name} must be a port or number, got ${JSON.stringify(raw)}`);
     return n;
   };
+  const mode = (name: string, raw: string | undefined, dflt: PlaygroundMode): PlaygroundMode => {
+    if (raw === undefined || raw === '') return dflt;
+    if (!(PLAYGROUND_MODES as readonly string[]).includes(raw)) usage(`${name} must be ${PLAYGROUND_MODES.join(' or ')}, got ${JSON.stringify(raw)}`);
+    return raw as PlaygroundMode;
+  };
   const args: Args = {
     profile: env.PLAYGROUND_PROFILE || undefined,
     port: num('PLAYGROUND_PORT', env.PLAYGROUND_PORT, 8443),
     hostedUiPort: num('PLAYGROUND_HOSTED_UI_PORT', env.PLAYGROUND_HOSTED_UI_PORT, 8444),
     originPort: num('PLAYGROUND_ORIGIN_PORT', env.PLAYGROUND_ORIGIN_PORT, 8445),
     idTokenTtl: num('PLAYGROUND_ID_TOKEN_TTL', env.PLAYGROUND_ID_TOKEN_TTL, 3600),
+    mode: mode('PLAYGROUND_MODE', env.PLAYGROUND_MODE, 'lambda-edge'),
     exitAfterStart: env.PLAYGROUND_EXIT_AFTER_START === '1' || env.PLAYGROUND_EXIT_AFTER_START === 'true',
   };
   for (let i = 0; i < argv.length; i++) {
@@ -62,6 +72,7 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args {
       case '--hosted-ui-port': args.hostedUiPort = num(flag, value(), args.hostedUiPort); break;
       case '--origin-port': args.originPort = num(flag, value(), args.originPort); break;
       case '--id-token-ttl': args.idTokenTtl = num(flag, value(), args.idTokenTtl); break;
+      case '--mode': args.mode = mode(flag, value(), args.mode); break;
       case '--exit-after-start': args.exitAfterStart = true; break;
       case '--help': case '-h': usage('help');
       // eslint-disable-next-line no-fallthrough
@@ -119,12 +130,13 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), process.env);
   await checkPorts(args);
   console.log('cdk-cognito-edge-auth playground: building');
-  quietTask('bundle', 'edge bundle (assets/edge-auth/index.js)');
+  quietTask('bundle', 'edge bundle and viewer function (assets/)');
   quietTask('synth:example', 'example app synthesised (example/cdk.out)');
   const profile = args.profile !== undefined ? PROFILES[args.profile] : undefined;
   let pg;
   try {
     pg = await startPlayground({
+      mode: args.mode,
       edgePort: args.port,
       hostedUiPort: args.hostedUiPort,
       originPort: args.originPort,
@@ -144,6 +156,9 @@ async function main(): Promise<void> {
   console.log('');
   console.log('cdk-cognito-edge-auth playground');
   console.log(`  Open:        ${pg.url}/reports/2026?tab=q3   (or ${pg.url}/)`);
+  console.log(pg.mode === 'session'
+    ? `  Mode:        session: a CloudFront Function checks the session cookie; the Lambda@Edge function answers ${c.session?.authPathPrefix ?? '/_auth/'}*`
+    : '  Mode:        lambda-edge: the Lambda@Edge function checks every request (--mode session for the other mode)');
   console.log('               the certificate is a throwaway self-signed one: accept the browser warning once');
   console.log(`  Hosted UI:   ${pg.hostedUiUrl}  (local stand-in for Cognito, identity provider ${c.identityProvider ?? '(none)'})`);
   console.log(`  Origin:      ${pg.originUrl}  (sample pages)`);

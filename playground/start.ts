@@ -3,6 +3,13 @@
  * edge running the built `assets/edge-auth/index.js` with a `config.json` written beside it by the
  * custom resource's code path. Used by `playground/main.ts` (the README's main command) and by
  * the end-to-end tests.
+ *
+ * Two modes, as the construct's `viewerCheck`: `lambda-edge` (the Lambda@Edge function checks
+ * every request) and `session` (design §7: the Lambda@Edge function answers only the auth routes
+ * under `/_auth/`, with a `session` block in its config.json holding a signing key made for this
+ * run; every other request runs the built `assets/viewer-function/index.js`, configured by
+ * `injectViewerConfig(buildViewerConfig(...))` as the construct configures it, in the CloudFront
+ * Functions sandbox, whose KeyValueStore holds `session-key.<kid>` with the same key).
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -10,19 +17,31 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildLocalEdgeConfig, EdgeConfigResult, findEdgeConfigResource } from './edge-config';
 import { LocalCognito, LocalUser, startLocalCognito } from './local-cognito';
-import { EdgeDecision, LocalEdge, maskUrl, startLocalEdge, ViewerRequestHandler } from './local-edge';
+import { EdgeDecision, LocalEdge, maskUrl, startLocalEdge, ViewerFunction, ViewerRequestHandler } from './local-edge';
 import { Origin, startOrigin } from './origin';
 import type { EdgeAuthConfig } from '../lambda-src/shared/edge-config';
+import { sessionKeyName } from '../lambda-src/shared/session-cookie';
 import { signedOutPathFor } from '../lambda-src/shared/signed-out-path';
+import { buildViewerConfig, injectViewerConfig, ViewerConfigInput } from '../lambda-src/shared/viewer-config';
+import { loadCloudFrontFunction, Sandbox } from '../test/support/cloudfront-functions-sandbox';
 
 export const REPO_ROOT = path.join(__dirname, '..');
 export const DEFAULT_BUNDLE = path.join(REPO_ROOT, 'assets', 'edge-auth', 'index.js');
+export const DEFAULT_VIEWER_FUNCTION = path.join(REPO_ROOT, 'assets', 'viewer-function', 'index.js');
 export const DEFAULT_CDK_OUT = path.join(REPO_ROOT, 'example', 'cdk.out');
 export const DEFAULT_USERS_FILE = path.join(__dirname, 'users.json');
 /** App client id of the local pool (Cognito ids are 26 lower-case alphanumerics). */
 export const LOCAL_CLIENT_ID = 'localplaygroundclient00001';
 
+/** How signed-in requests are checked (the construct's `viewerCheck`). */
+export type PlaygroundMode = 'lambda-edge' | 'session';
+export const PLAYGROUND_MODES: readonly PlaygroundMode[] = ['lambda-edge', 'session'];
+/** The auth route prefix of session mode (the construct's default `authPathPrefix`). */
+export const AUTH_PATH_PREFIX = '/_auth/';
+
 export interface PlaygroundOptions {
+  /** `lambda-edge`: the Lambda@Edge function checks every request; `session`: a CloudFront Function checks the session cookie. @default 'lambda-edge' */
+  mode?: PlaygroundMode;
   /** HTTPS port of the local edge (the site). @default 0 (ephemeral) */
   edgePort?: number;
   /** Port of the local hosted UI. @default 0 */
@@ -37,6 +56,8 @@ export interface PlaygroundOptions {
   refreshTokenTtlSeconds?: number;
   /** @default assets/edge-auth/index.js */
   bundleFile?: string;
+  /** Session mode: the built viewer function. @default assets/viewer-function/index.js */
+  viewerFunctionFile?: string;
   /** @default example/cdk.out */
   cdkOutDir?: string;
   /** Applied on top of the built config (tests). */
@@ -49,6 +70,7 @@ export interface PlaygroundOptions {
 }
 
 export interface Playground {
+  readonly mode: PlaygroundMode;
   /** `https://localhost:PORT`: open this. */
   readonly url: string;
   readonly hostedUiUrl: string;
@@ -62,6 +84,8 @@ export interface Playground {
   readonly users: LocalUser[];
   /** Directory holding the copied bundle and its config.json. */
   readonly functionDir: string;
+  /** Session mode: the viewer function's sandbox (its KeyValueStore holds the session key). */
+  readonly viewerFunction?: Sandbox;
   close(): Promise<void>;
 }
 
@@ -95,11 +119,40 @@ export function loadEdgeFunction(bundleFile: string, config: EdgeAuthConfig): { 
   return { dir, handler: mod.handler };
 }
 
+/**
+ * Session mode: the built viewer function configured as the construct configures it (rules, cookie
+ * prefix, auth prefix and identity header of `config`), in the CloudFront Functions sandbox with a
+ * KeyValueStore holding the signing key of `config.session`.
+ */
+export function loadViewerFunction(file: string, config: EdgeAuthConfig): Sandbox & ViewerFunction {
+  const session = config.session;
+  if (!session) throw new Error('loadViewerFunction: the config has no session block');
+  if (!fs.existsSync(file)) {
+    throw new Error(`${path.relative(process.cwd(), file)} is missing: run \`npx projen bundle\` first`);
+  }
+  // Public paths as the construct passes them (a viewer function without public paths ignores them).
+  const input: ViewerConfigInput & { readonly publicPaths?: readonly string[] } = {
+    authPrefix: session.authPathPrefix,
+    cookieNamePrefix: config.cookies?.namePrefix,
+    signOutPath: config.signOutPath,
+    identityHeader: session.identityHeader,
+    requiredGroups: config.requiredGroups,
+    pathRules: config.pathRules,
+    publicPaths: config.publicPaths,
+  };
+  const viewerConfig = buildViewerConfig(input);
+  const sandbox = loadCloudFrontFunction(injectViewerConfig(fs.readFileSync(file, 'utf8'), viewerConfig), {
+    store: { [sessionKeyName(session.keyId)]: session.key },
+  });
+  return Object.assign(sandbox, { authPrefix: session.authPathPrefix });
+}
+
 /** One readable line for an edge decision; never a token, code, cookie value or secret. */
 export function describeDecision(d: EdgeDecision, config: EdgeAuthConfig): string {
   const callbackPath = config.callbackPath ?? '/_auth/callback';
   const signOutPath = config.signOutPath ?? '/_auth/signout';
   const pathOnly = d.target.split('?')[0];
+  const prefix = config.session?.authPathPrefix;
   let what: string;
   if (d.kind === 'error') {
     what = `EDGE ERROR ${d.status}: ${d.problem ?? 'unknown'}`;
@@ -109,6 +162,9 @@ export function describeDecision(d: EdgeDecision, config: EdgeAuthConfig): strin
     const loc = d.location ?? '';
     const toHostedUi = loc.startsWith(config.authDomain);
     if (d.status === 302 && toHostedUi && loc.startsWith(`${config.authDomain}/oauth2/authorize`)) what = 'redirected to login (hosted UI)';
+    else if (prefix && d.status === 302 && loc.startsWith(`${prefix}login?`)) what = `no session → ${pathOf(loc)}`;
+    else if (prefix && d.status === 302 && loc.startsWith(`${prefix}refresh?`)) what = `session expired → ${pathOf(loc)}`;
+    else if (prefix && d.status === 302 && pathOnly === `${prefix}refresh` && d.setCookieNames.length > 0) what = `refreshed session → ${pathOf(loc)}`;
     else if (d.status === 302 && toHostedUi && loc.startsWith(`${config.authDomain}/logout`)) what = 'signed out → hosted-UI logout';
     else if (d.status === 302 && pathOnly === callbackPath) what = `signed in → ${pathOf(loc)}`;
     else if (d.status === 302 && pathOnly === signOutPath) what = `signed out → ${pathOf(loc)}`;
@@ -120,7 +176,8 @@ export function describeDecision(d: EdgeDecision, config: EdgeAuthConfig): strin
     else if (d.status >= 500) what = `upstream failure page ${d.status}`;
     else what = `answered ${d.status}`;
   }
-  return `${d.method} ${d.target} → ${what} (${d.durationMs} ms)`;
+  const by = prefix ? (d.by === 'cloudfront-function' ? ' [viewer function]' : ' [Lambda@Edge]') : '';
+  return `${d.method} ${d.target} → ${what} (${d.durationMs} ms)${by}`;
 }
 
 function pathOf(location: string): string {
@@ -189,12 +246,21 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       stateSecret: randomBytes(32).toString('base64'),
       refreshTokenValiditySeconds: options.refreshTokenTtlSeconds ?? 30 * 24 * 3600,
     });
-    config = { ...built.config, ...options.configOverrides };
+    const mode = options.mode ?? 'lambda-edge';
+    // Session mode: a signing key made for this run, as the config injector would write it
+    // (config.json) and store it (the KeyValueStore entry the viewer function reads).
+    const session = mode === 'session'
+      ? { session: { authPathPrefix: AUTH_PATH_PREFIX, keyId: 'local1', key: randomBytes(32).toString('base64url') } }
+      : {};
+    config = { ...built.config, ...session, ...options.configOverrides };
     const fn = loadEdgeFunction(options.bundleFile ?? DEFAULT_BUNDLE, config);
     closers.push(async () => fs.rmSync(fn.dir, { recursive: true, force: true }));
     edge.setHandler(fn.handler);
+    const viewerFunction = mode === 'session' ? loadViewerFunction(options.viewerFunctionFile ?? DEFAULT_VIEWER_FUNCTION, config) : undefined;
+    edge.setViewerFunction(viewerFunction);
 
     return {
+      mode,
       url: edge.url,
       hostedUiUrl: cognito.url,
       originUrl: origin.url,
@@ -206,6 +272,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       configDetail: built.detail,
       users,
       functionDir: fn.dir,
+      viewerFunction,
       close: closeAll,
     };
   } catch (e) {

@@ -6,5 +6,5 @@ export {
   compilePathPattern, DEFAULTS, resolveConfig,
 } from '../shared/resolve-config';
 export type {
-  LogLevel, ResolvedConfig, ResolvedCookieConfig, ResolvedPathRule, SameSite,
+  LogLevel, ResolvedConfig, ResolvedCookieConfig, ResolvedPathRule, ResolvedSessionConfig, SameSite,
 } from '../shared/resolve-config';

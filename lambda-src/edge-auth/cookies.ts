@@ -40,7 +40,7 @@ export interface CookieNames {
 const PREFIX_FORM = /^__(Host|Secure)-/;
 
 /** The configured name prefix without its `__Host-`/`__Secure-` form. */
-function namePrefixOf(cfg: ResolvedCookieConfig): string {
+export function namePrefixOf(cfg: ResolvedCookieConfig): string {
   return cfg.baseName.replace(PREFIX_FORM, '');
 }
 

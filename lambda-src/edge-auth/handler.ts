@@ -4,7 +4,8 @@
  * verifier with its key set, URLs) is prepared here, once; a request only does its own work.
  *
  * Routes (design §2): the callback path, the sign-out path, and every other path (protected),
- * decided on the canonical form of the path (design §4.9, canonical-path.ts).
+ * decided on the canonical form of the path (design §4.9, canonical-path.ts). In session mode
+ * (`config.session`, design §7) only the auth routes, routed by session-routes.ts.
  * Every answer is a CloudFront request (pass-through) or a generated response; nothing throws.
  */
 import { createHash } from 'node:crypto';
@@ -23,6 +24,7 @@ import { createPkce, randomId } from './pkce';
 import { EdgeRequest, parseEvent, parseQuery, setHeader } from './request';
 import { forbiddenPage, page, redirect, unauthenticatedJson, unavailableJson } from './responses';
 import { isSafeReturnPath, returnPathFor } from './return-path';
+import { createSessionMode, SessionMode } from './session-routes';
 import { LOGIN_MAX_AGE_SECONDS, safeEqual, StateSigner } from './state';
 import { Identity, IdTokenVerifier } from './token-verifier';
 import { FetchFn, isRefreshTokenShape, OAuthClient, requestTokens, revokeToken, TokenSet } from './upstream';
@@ -167,6 +169,7 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
    * `undefined` when the Cookie header the browser would then send exceeds the budget.
    */
   function sessionCookies(tokens: TokenSet, identity: Identity, jar: ReadonlyMap<string, string>, from: 'callback' | 'refresh'): string[] | undefined {
+    if (sessionMode !== undefined) return sessionMode.cookiesFor(tokens, identity, jar, from);
     const remaining = identity.exp - nowSeconds();
     const idMaxAge = Math.min(remaining, config.cookies.tokenMaxAgeSeconds ?? remaining);
     const out = cookies.setSplit(names.id, tokens.idToken, idMaxAge, jar);
@@ -187,8 +190,9 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
     return [...toExpire].map((n) => cookies.expire(n));
   }
 
-  function startLogin(req: EdgeRequest, jar: ReadonlyMap<string, string>, setCookies: string[]): EdgeResult {
-    const returnPath = returnPathFor(req.uri, req.querystring);
+  function startLogin(
+    req: EdgeRequest, jar: ReadonlyMap<string, string>, setCookies: string[], returnPath = returnPathFor(req.uri, req.querystring),
+  ): EdgeResult {
     if (attempts(jar) >= MAX_ATTEMPTS) {
       log.warn('login_loop', { route: 'protected', status: 401 });
       return page('login_loop', origin(req) + returnPath, [...setCookies, loginCookies.expire(names.attempts)]);
@@ -344,8 +348,9 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
     return page('callback_failed', link, setCookies);
   }
 
-  /** Does the browser hold a session (an id token that verifies)? */
-  async function hasSession(jar: ReadonlyMap<string, string>): Promise<boolean> {
+  /** Does the browser hold a session (an id token that verifies; in session mode, a valid session cookie)? */
+  async function hasSession(req: EdgeRequest, jar: ReadonlyMap<string, string>): Promise<boolean> {
+    if (sessionMode !== undefined) return sessionMode.hasSession(req.cookieHeaders);
     const idToken = readSplitCookie(jar, names.id);
     return idToken !== undefined && verifier.verify(idToken).then(() => true, () => false);
   }
@@ -360,7 +365,7 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
     req: EdgeRequest, jar: ReadonlyMap<string, string>, reason: string, link: string | undefined, setCookies: string[],
   ): Promise<EdgeResult> {
     const target = link ?? `${origin(req)}/`;
-    if (await hasSession(jar)) {
+    if (await hasSession(req, jar)) {
       log.info('callback_stale', { route: 'callback', status: 302, reason });
       return redirect(target, setCookies);
     }
@@ -434,8 +439,9 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
     return redirect(link, [...consumed, ...set]);
   }
 
-  async function signOut(req: EdgeRequest, jar: ReadonlyMap<string, string>): Promise<EdgeResult> {
-    const refreshToken = readSplitCookie(jar, names.refresh);
+  async function signOut(
+    req: EdgeRequest, jar: ReadonlyMap<string, string>, refreshToken = readSplitCookie(jar, names.refresh), extraCookies: string[] = [],
+  ): Promise<EdgeResult> {
     if (refreshToken !== undefined) {
       try {
         await revokeToken(fetchFn, client, refreshToken, budget());
@@ -456,6 +462,7 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
       else if (name.startsWith(names.prefix)) setCookies.push(cookies.expire(name));
       else setCookies.push(...expireLeftover(name, req.host));
     }
+    for (const c of extraCookies) if (!setCookies.includes(c)) setCookies.push(c);
     log.info('signout', { route: 'signout', status: 302 });
     return redirect(logoutBase + encodeURIComponent(origin(req) + config.signOutLandingPath), setCookies);
   }
@@ -509,11 +516,40 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
     }
     const duplicates = new Set<string>();
     const jar = parseCookies(req.cookieHeaders, duplicates);
+    if (sessionMode !== undefined) return sessionMode.route(req, jar, path, duplicates);
     if (path === callbackRoute) return callback(req, jar);
     if (path === signOutRoute) return signOut(req, jar);
     if (path === signedOutRoute) return signedOut(req);
     return protectedRequest(req, jar, path, duplicates);
   }
+
+  const sessionMode: SessionMode | undefined = config.session === undefined ? undefined : createSessionMode({
+    config,
+    session: config.session,
+    log,
+    nowSeconds,
+    fetchFn,
+    client,
+    budget,
+    verifier,
+    keysUnusable,
+    names,
+    guards,
+    loginCookies,
+    routes: { callback: callbackRoute, signOut: signOutRoute, signedOut: signedOutRoute },
+    origin,
+    attempts,
+    attemptsWindowSeconds: ATTEMPTS_WINDOW_SECONDS,
+    deadRefreshSeconds: DEAD_REFRESH_SECONDS,
+    cookieHeaderBudget: COOKIE_HEADER_BUDGET,
+    startLogin,
+    callback,
+    signOut,
+    signedOut,
+    jwksUnavailable,
+    badRequest,
+    errorCode,
+  });
 
   return async (event: unknown): Promise<EdgeResult> => {
     try {

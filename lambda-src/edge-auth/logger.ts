@@ -10,10 +10,10 @@ export type LogEvent =
   | 'config_invalid' | 'login_start' | 'login_loop' | 'callback_ok' | 'callback_rejected'
   | 'refresh_ok' | 'refresh_failed' | 'signout' | 'revoke_failed' | 'allow' | 'deny' | 'unauthenticated'
   | 'jwks_unavailable' | 'upstream_failed' | 'bad_request' | 'internal_error'
-  | 'path_redirect' | 'callback_stale';
+  | 'path_redirect' | 'callback_stale' | 'not_found';
 
 /** Which part of the site a request was routed to. */
-export type Route = 'callback' | 'signout' | 'protected';
+export type Route = 'callback' | 'signout' | 'protected' | 'login' | 'refresh';
 
 /** The only fields a log line can carry besides `level`, `msg` and `time`. */
 export interface LogFields {

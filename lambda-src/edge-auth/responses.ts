@@ -13,6 +13,7 @@ const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
+  404: 'Not Found',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
@@ -75,7 +76,8 @@ export function redirect(location: string, setCookies: readonly string[] = []): 
 /** The pages the handler can show. Texts are fixed. */
 export type PageKind =
   | 'bad_request' | 'forbidden' | 'upstream_failed' | 'upstream_timeout' | 'jwks_unavailable' | 'refresh_unavailable'
-  | 'callback_failed' | 'login_loop' | 'session_too_large' | 'signed_out' | 'misconfigured' | 'internal';
+  | 'callback_failed' | 'login_loop' | 'session_too_large' | 'signed_out' | 'misconfigured' | 'internal'
+  | 'cross_site' | 'not_found';
 
 const PAGES: Record<PageKind, { status: number; title: string; text: string; linkText?: string }> = {
   bad_request: { status: 400, title: 'Bad request', text: 'This request cannot be handled.' },
@@ -90,6 +92,8 @@ const PAGES: Record<PageKind, { status: number; title: string; text: string; lin
   signed_out: { status: 200, title: 'Signed out', text: 'You are signed out.', linkText: 'Sign in again' },
   misconfigured: { status: 500, title: 'Not configured', text: 'Sign-in is not configured correctly for this site.' },
   internal: { status: 500, title: 'Error', text: 'Something went wrong. Please try again.' },
+  cross_site: { status: 403, title: 'Request refused', text: 'This request came from another site and was not carried out.', linkText: 'Home' },
+  not_found: { status: 404, title: 'Not found', text: 'There is nothing at this address.', linkText: 'Home' },
 };
 
 function htmlPage(status: number, title: string, inner: string, setCookies: readonly string[]): CloudFrontResultResponse {

@@ -15,6 +15,7 @@ import {
 } from './assert';
 import { ConfigError } from './config-error';
 import type { EdgeAuthConfig } from './edge-config';
+import { SESSION_KEY, SESSION_KEY_ID, SessionRules } from './session-cookie';
 import { signedOutPathFor } from './signed-out-path';
 import {
   aliasProblem, authDomainProblem, authPathsProblem, clientIdProblem, cookieDomainProblem, cookieNamePrefixProblem, cookiePathProblem,
@@ -74,6 +75,21 @@ export interface ResolvedConfig {
   readonly publicPaths: readonly RegExp[];
   /** The id-token claim that carries the groups. */
   readonly groupsClaim: string;
+  /** Session mode (design §7): present when the function answers only the auth routes and mints the session cookie. */
+  readonly session?: ResolvedSessionConfig;
+}
+
+/** `config.json`'s `session`, checked, with its default. */
+export interface ResolvedSessionConfig {
+  /** With leading and trailing slash; `callbackPath`, `signOutPath` and the signed-out page lie under it. */
+  readonly authPathPrefix: string;
+  readonly keyId: string;
+  /** Secret: never logged, never in a message. */
+  readonly key: string;
+  /** Lower case. */
+  readonly identityHeader: string;
+  /** `requiredGroups` and `pathRules` as configured (patterns uncompiled): what the session cookie's rule-set hash covers. */
+  readonly rules: SessionRules;
 }
 
 /** Defaults of the optional fields (documented in edge-config.ts). */
@@ -91,6 +107,11 @@ export const DEFAULTS = {
 const MAX_UPSTREAM_TIMEOUT_MS = 4000;
 
 const PRINTABLE = /^[\x21-\x7e]+$/;
+/** Auth route prefix: the viewer configuration's rule (lambda-src/shared/viewer-config.ts), so both sides accept the same prefixes. */
+const AUTH_PATH_PREFIX = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]{0,62}\/$/;
+const HEADER_NAME = /^[a-z0-9-]{1,64}$/;
+/** The identity header the viewer function sets when `session.identityHeader` is absent. */
+export const DEFAULT_IDENTITY_HEADER = 'x-cognito-edge-auth-user';
 const SAME_SITES: readonly SameSite[] = ['Lax', 'Strict', 'None'];
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'none'];
 
@@ -203,6 +224,41 @@ function pathRules(raw: Record<string, unknown>): ResolvedPathRule[] {
 }
 
 /**
+ * `raw.session` (design §7), checked against the paths it must contain. The key's value never
+ * reaches a message: only the field name and the expected form.
+ */
+function sessionConfig(
+  raw: Record<string, unknown>, paths: { callbackPath: string; signOutPath: string; signedOutPath: string }, forwardAuthCookies: boolean,
+  rules: SessionRules,
+): ResolvedSessionConfig | undefined {
+  const value = ownProperty(raw, 'session');
+  if (value === undefined) return undefined;
+  assertRecord(value, failFor('session'));
+  const authPathPrefix = ownProperty(value, 'authPathPrefix');
+  assertNonEmptyString(authPathPrefix, failFor('session.authPathPrefix'));
+  if (!AUTH_PATH_PREFIX.test(authPathPrefix) || authPathPrefix.startsWith('//')) {
+    throw failFor('session.authPathPrefix')('an absolute path ending in "/" (at most 64 characters), e.g. /_auth/');
+  }
+  for (const field of ['callbackPath', 'signOutPath', 'signedOutPath'] as const) {
+    const path = paths[field];
+    if (!path.startsWith(authPathPrefix) || path.length === authPathPrefix.length) {
+      const name = field === 'signedOutPath' ? 'signOutPath' : field;
+      throw failFor(name)(`a path under session.authPathPrefix in session mode${field === 'signedOutPath' ? ' (with the signed-out page beside it)' : ''}`);
+    }
+  }
+  const keyId = ownProperty(value, 'keyId');
+  if (typeof keyId !== 'string' || !SESSION_KEY_ID.test(keyId)) throw failFor('session.keyId')('1 to 16 characters of A-Z, a-z, 0-9, "_" or "-"');
+  const key = ownProperty(value, 'key');
+  if (typeof key !== 'string' || !SESSION_KEY.test(key)) throw failFor('session.key')('32 random bytes as 43 base64url characters');
+  const identityHeader = ownProperty(value, 'identityHeader') ?? DEFAULT_IDENTITY_HEADER;
+  if (typeof identityHeader !== 'string' || !HEADER_NAME.test(identityHeader)) {
+    throw failFor('session.identityHeader')('a lower-case header name (a-z, 0-9, "-"; at most 64 characters)');
+  }
+  if (forwardAuthCookies) throw failFor('forwardAuthCookies')('false in session mode (no token is kept in a cookie to forward)');
+  return { authPathPrefix, keyId, key, identityHeader, rules };
+}
+
+/**
  * Validate a parsed `config.json` and resolve its defaults.
  * @throws ConfigError naming the first invalid field.
  */
@@ -306,5 +362,6 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
       return compilePathPattern(p);
     }),
     groupsClaim: optionalChecked(raw, 'groupsClaim', 'groupsClaim', groupsClaimProblem) ?? 'cognito:groups',
+    session: sessionConfig(raw, paths, forwardAuthCookies, { requiredGroups, pathRules: ownProperty(raw, 'pathRules') as SessionRules['pathRules'] }),
   };
 }

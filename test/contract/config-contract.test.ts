@@ -302,3 +302,28 @@ describe('named cases: the values that once passed synth and deploy and were ref
     expect(synth.accepted && resolveConfig(buildEdgeConfig(synth.config as ConfigResourceProperties, RESOLVED)).region).toBe('eusc-de-east-1');
   });
 });
+
+describe('named cases of the session field (load side; the chain from the session-mode props joins it once the construct writes them)', () => {
+  const KEY = 'A'.repeat(20) + '_-' + 'z9'.repeat(10) + 'Q';
+  const withSession = (session: Record<string, unknown>, rest: Record<string, unknown> = {}): Record<string, unknown> => (
+    { ...BASE_CONFIG, ...rest, session: { authPathPrefix: '/_auth/', keyId: '1', key: KEY, identityHeader: 'x-cognito-edge-auth-user', ...session } });
+
+  test('the session field as the custom resource writes it loads', () => {
+    expect(deployAndLoadRefusal(() => withSession({}))).toBeUndefined();
+  });
+
+  test.each<[string, Record<string, unknown>, Record<string, unknown>, RegExp]>([
+    ['a prefix without the trailing slash', { authPathPrefix: '/_auth' }, {}, /"session\.authPathPrefix" must be/],
+    ['a callback path outside the prefix', {}, { callbackPath: '/oauth/callback' }, /"callbackPath" must be a path under session\.authPathPrefix/],
+    ['a prefix the default callback path is not under', { authPathPrefix: '/auth/' }, {}, /"callbackPath" must be a path under session\.authPathPrefix/],
+    ['a sign-out path outside the prefix', {}, { signOutPath: '/logout' }, /"signOutPath" must be a path under session\.authPathPrefix/],
+    ['a key id with a "."', { keyId: 'k.1' }, {}, /"session\.keyId" must be/],
+    ['a key of 42 characters', { key: KEY.slice(1) }, {}, /"session\.key" must be 32 random bytes as 43 base64url characters/],
+    ['an identity header in capitals', { identityHeader: 'X-User' }, {}, /"session\.identityHeader" must be a lower-case header name/],
+    ['forwardAuthCookies with a session', {}, { forwardAuthCookies: true }, /"forwardAuthCookies" must be false in session mode/],
+  ])('%s is refused at load, naming the field and never the key', (_name, session, rest, message) => {
+    const refusal = deployAndLoadRefusal(() => withSession(session, rest));
+    expect(refusal).toMatch(message);
+    expect(refusal).not.toContain(KEY.slice(2, 30));
+  });
+});

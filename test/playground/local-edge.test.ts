@@ -4,7 +4,9 @@
  * misbehaving function.
  */
 import * as https from 'node:https';
-import { EdgeDecision, LocalEdge, maskUrl, startLocalEdge, ViewerRequestEvent, ViewerRequestHandler } from '../../playground/local-edge';
+import {
+  CffEvent, EdgeDecision, LocalEdge, maskUrl, startLocalEdge, toFunctionEvent, ViewerRequestEvent, ViewerRequestHandler,
+} from '../../playground/local-edge';
 import { Origin, startOrigin } from '../../playground/origin';
 import { describeDecision } from '../../playground/start';
 
@@ -143,7 +145,7 @@ test('maskUrl hides sensitive query values only', () => {
 
 test('describeDecision names what the edge did, without values', () => {
   const config = { userPoolId: 'us-east-1_X', clientId: 'c', authDomain: 'http://127.0.0.1:1' };
-  const d = (x: Partial<EdgeDecision>): EdgeDecision => ({ method: 'GET', target: '/a?b=1', kind: 'generated', status: 302, setCookieNames: [], durationMs: 3, ...x });
+  const d = (x: Partial<EdgeDecision>): EdgeDecision => ({ method: 'GET', target: '/a?b=1', kind: 'generated', status: 302, setCookieNames: [], durationMs: 3, by: 'lambda-edge', ...x });
   expect(describeDecision(d({ location: 'http://127.0.0.1:1/oauth2/authorize?state=…' }), config)).toBe('GET /a?b=1 → redirected to login (hosted UI) (3 ms)');
   expect(describeDecision(d({ target: '/_auth/callback?code=…&state=…', location: 'https://localhost:9/a?b=1', setCookieNames: ['id'] }), config))
     .toBe('GET /_auth/callback?code=…&state=… → signed in → /a?b=1 (3 ms)');
@@ -152,4 +154,120 @@ test('describeDecision names what the edge did, without values', () => {
   expect(describeDecision(d({ status: 403 }), config)).toMatch(/denied 403/);
   expect(describeDecision(d({ status: 401 }), config)).toMatch(/denied 401/);
   expect(describeDecision(d({ kind: 'forwarded', status: 200 }), config)).toMatch(/allowed → origin answered 200/);
+});
+
+describe('session mode: outside the auth prefix, the viewer function (CloudFront Functions event shape)', () => {
+  let seen: CffEvent[] = [];
+  let answer: (event: CffEvent) => unknown = (event) => event.request;
+  const lambdaPaths: string[] = [];
+  beforeEach(() => {
+    seen = [];
+    lambdaPaths.length = 0;
+    answer = (event) => event.request;
+    use(async (event) => {
+      lambdaPaths.push(event.Records[0].cf.request.uri);
+      return { status: '204' };
+    });
+    edge.setViewerFunction({
+      authPrefix: '/_auth/',
+      invoke: async (event) => {
+        seen.push(JSON.parse(JSON.stringify(event)) as CffEvent);
+        return answer(event);
+      },
+    });
+  });
+  afterAll(() => edge.setViewerFunction(undefined));
+
+  test('builds the event: lower-cased headers with multiValue, cookies parsed out of the headers, query values as sent', async () => {
+    await request('/reports/2026?tab=q3&x=%20y&x=2&flag', [
+      ['Accept', 'text/html'], ['X-Dup', 'one'], ['x-dup', 'two'], ['Cookie', 'a=1; b=x=y'], ['Cookie', 'a=3'], ['Connection', 'keep-alive'],
+    ]);
+    expect(lambdaPaths).toEqual([]);
+    expect(seen).toHaveLength(1);
+    const e = seen[0];
+    expect(e.version).toBe('1.0');
+    expect(e.context).toEqual({ distributionDomainName: edge.distributionDomainName, distributionId: expect.stringMatching(/^E[A-Z0-9]+$/), eventType: 'viewer-request', requestId: expect.any(String) });
+    expect(e.viewer).toEqual({ ip: '127.0.0.1' });
+    expect(e.request.method).toBe('GET');
+    expect(e.request.uri).toBe('/reports/2026');
+    expect(e.request.querystring).toEqual({ tab: { value: 'q3' }, x: { value: '%20y', multiValue: [{ value: '%20y' }, { value: '2' }] }, flag: { value: '' } });
+    expect(e.request.headers.host).toEqual({ value: edge.distributionDomainName });
+    expect(e.request.headers.accept).toEqual({ value: 'text/html' });
+    expect(e.request.headers['x-dup']).toEqual({ value: 'one', multiValue: [{ value: 'one' }, { value: 'two' }] });
+    expect(e.request.headers.cookie).toBeUndefined();
+    expect(e.request.headers.connection).toBeUndefined();
+    expect(e.request.cookies).toEqual({ a: { value: '1', multiValue: [{ value: '1' }, { value: '3' }] }, b: { value: 'x=y' } });
+  });
+
+  test('paths under the auth prefix go to the Lambda@Edge function, every other path to the viewer function', async () => {
+    expect((await request('/_auth/login?return=%2F')).status).toBe(204);
+    expect((await request('/_auth')).status).toBe(200); // not under the prefix "/_auth/": the viewer function's
+    expect(lambdaPaths).toEqual(['/_auth/login']);
+    expect(seen.map((e) => e.request.uri)).toEqual(['/_auth']);
+    expect(decisions.map((d) => d.by)).toEqual(['lambda-edge', 'cloudfront-function']);
+  });
+
+  test('a returned request goes to the origin with its headers, its cookies as one Cookie header and its query', async () => {
+    answer = (event) => {
+      const r = event.request;
+      delete r.cookies.secret;
+      r.headers['x-cognito-edge-auth-user'] = { value: 'EntraID_alice' };
+      r.querystring.added = { value: 'a%20b' };
+      return r;
+    };
+    const res = await request('/reports/2026?tab=q3', [['Cookie', 'keep=1; secret=2'], ['Cookie', 'also=3'], ['X-Cognito-Edge-Auth-User', 'mallory']]);
+    expect(res.status).toBe(200);
+    const last = origin.requests[origin.requests.length - 1];
+    expect(last).toMatchObject({ url: '/reports/2026?tab=q3&added=a%20b', identity: { 'x-cognito-edge-auth-user': 'EntraID_alice' }, cookieNames: ['keep', 'also'] });
+    expect(decisions[0]).toMatchObject({ kind: 'forwarded', status: 200, by: 'cloudfront-function' });
+  });
+
+  test('a returned response is written with its headers, its cookies as Set-Cookie lines and its text body', async () => {
+    answer = () => ({
+      statusCode: 302,
+      headers: { 'location': { value: '/_auth/refresh?return=%2Fa' }, 'cache-control': { value: 'no-store' } },
+      cookies: { '__Host-CognitoEdgeAuth-rg': { value: '1', attributes: 'Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=60' }, 'two': { value: 'a', multiValue: [{ value: 'a', attributes: 'Path=/' }, { value: 'b' }] } },
+      body: { encoding: 'text', data: 'moved' },
+    });
+    const res = await request('/a');
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe('/_auth/refresh?return=%2Fa');
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['set-cookie']).toEqual(['__Host-CognitoEdgeAuth-rg=1; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=60', 'two=a; Path=/', 'two=b']);
+    expect(res.body.toString()).toBe('moved');
+    expect(decisions[0]).toMatchObject({ kind: 'generated', status: 302, location: '/_auth/refresh?return=%2Fa', setCookieNames: ['__Host-CognitoEdgeAuth-rg', 'two', 'two'], by: 'cloudfront-function' });
+  });
+
+  test.each<[string, (event: CffEvent) => unknown, number, RegExp]>([
+    ['the function throws', () => {
+      throw new Error('boom');
+    }, 503, /viewer function threw/],
+    ['nothing is returned', () => undefined, 502, /returned undefined/],
+    ['the status is out of range', () => ({ statusCode: 99 }), 502, /invalid statusCode/],
+    ['a header is not a { value }', () => ({ statusCode: 200, headers: { location: [{ key: 'Location', value: '/' }] } }), 502, /malformed headers/],
+    ['a response header is disallowed', () => ({ statusCode: 200, headers: { via: { value: 'x' } } }), 502, /disallowed header via/],
+    ['the request changes Host', (event) => ({ ...event.request, headers: { ...event.request.headers, host: { value: 'evil.example' } } }), 502, /host header was changed/],
+  ])('CloudFront\'s error when %s', async (_name, fn, status, problem) => {
+    answer = fn;
+    const res = await request('/a');
+    expect(res.status).toBe(status);
+    expect(res.headers['x-cache']).toMatch(status === 503 ? /^FunctionExecutionError/ : /^FunctionValidationError/);
+    expect(decisions[0]).toMatchObject({ kind: 'error', status, by: 'cloudfront-function', problem: expect.stringMatching(problem) });
+    expect(lambdaPaths).toEqual([]);
+  });
+
+  test('toFunctionEvent: an empty query and no cookies give empty maps', () => {
+    const e = toFunctionEvent({ clientIp: '192.0.2.1', method: 'HEAD', uri: '/', querystring: '', headers: { host: [{ key: 'Host', value: 'h' }] } }, { distributionDomainName: 'h', distributionId: 'E1', requestId: 'r' });
+    expect(e.request).toEqual({ method: 'HEAD', uri: '/', querystring: {}, headers: { host: { value: 'h' } }, cookies: {} });
+    expect(e.viewer).toEqual({ ip: '192.0.2.1' });
+  });
+});
+
+test('describeDecision in session mode names the viewer function\'s redirects and which function decided', () => {
+  const config = { userPoolId: 'us-east-1_X', clientId: 'c', authDomain: 'http://127.0.0.1:1', session: { authPathPrefix: '/_auth/', keyId: 'k', key: 'x'.repeat(43) } };
+  const d = (x: Partial<EdgeDecision>): EdgeDecision => ({ method: 'GET', target: '/a?b=1', kind: 'generated', status: 302, setCookieNames: [], durationMs: 3, by: 'cloudfront-function', ...x });
+  expect(describeDecision(d({ location: '/_auth/login?return=%2Fa%3Fb%3D1' }), config)).toBe('GET /a?b=1 → no session → /_auth/login?return=%2Fa%3Fb%3D1 (3 ms) [viewer function]');
+  expect(describeDecision(d({ location: '/_auth/refresh?return=%2Fa', setCookieNames: ['rg'] }), config)).toBe('GET /a?b=1 → session expired → /_auth/refresh?return=%2Fa (3 ms) [viewer function]');
+  expect(describeDecision(d({ by: 'lambda-edge', target: '/_auth/refresh?return=%2Fa', location: '/a', setCookieNames: ['s'] }), config)).toBe('GET /_auth/refresh?return=%2Fa → refreshed session → /a (3 ms) [Lambda@Edge]');
+  expect(describeDecision(d({ kind: 'forwarded', status: 200 }), config)).toBe('GET /a?b=1 → allowed → origin answered 200 (3 ms) [viewer function]');
 });
