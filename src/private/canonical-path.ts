@@ -101,7 +101,8 @@ export function canonicalPath(path: string): string | undefined {
 export function canonicalPattern(pattern: string): string | undefined {
   if (pattern.startsWith('*') || pattern.startsWith('?')) {
     // the leading wildcard stands in for a first segment (`w`, then `W`), which must come through
-    const [lower, upper] = ['w', 'W'].map((w) => canonicalForm(`/${w}${pattern.slice(1)}`, TO_REWRITE_IN_PATTERN));
+    const lower = canonicalForm('/w' + pattern.slice(1), TO_REWRITE_IN_PATTERN);
+    const upper = canonicalForm('/W' + pattern.slice(1), TO_REWRITE_IN_PATTERN);
     if (lower === undefined || upper === undefined || !lower.startsWith('/w') || !upper.startsWith('/W')) return undefined;
     return pattern[0] + lower.slice(2);
   }
