@@ -29,7 +29,7 @@ test('assets/edge-auth/index.js is the build of the current sources with the shi
 });
 
 test('inputs: the handler, its shared modules and aws-jwt-verify only', () => {
-  const outside = fresh.inputs.filter((input) => !/^(lambda-src\/(edge-auth|shared)\/|src\/private\/(config-rules|signed-out-path)\.ts$|node_modules\/aws-jwt-verify\/|edge-auth-stub:)/.test(input));
+  const outside = fresh.inputs.filter((input) => !/^(lambda-src\/(edge-auth|shared)\/|src\/private\/(config-rules|signed-out-path|canonical-path)\.ts$|node_modules\/aws-jwt-verify\/|edge-auth-stub:)/.test(input));
   expect(outside).toEqual([]);
   expect(fresh.inputs.some((i) => i.startsWith('node_modules/aws-jwt-verify/'))).toBe(true);
   // The stub replaced aws-jwt-verify's HTTPS fetcher.
