@@ -108,26 +108,25 @@ export function checkReplicaRegion(region: string): void {
 
 /** A CloudFront metric of the distribution's Lambda@Edge functions (`AWS/CloudFront`, published in us-east-1). */
 export function cloudFrontMetric(distributionId: string, metricName: string, options: EdgeMetricOptions): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    statistic: options.statistic ?? 'Sum',
-    period: options.period ?? Duration.minutes(5),
-    label: options.label,
-    namespace: 'AWS/CloudFront',
-    metricName,
-    dimensionsMap: { DistributionId: distributionId, Region: 'Global' },
-    region: EDGE_REGION,
-  });
+  return metric('AWS/CloudFront', metricName, { DistributionId: distributionId, Region: 'Global' }, EDGE_REGION, options);
 }
 
 /** The `AWS/Lambda` `Errors` of the edge function's replica `us-east-1.<function name>` in `replicaRegion`. */
 export function replicaErrorsMetric(functionName: string, replicaRegion: string, options: EdgeMetricOptions): cloudwatch.Metric {
+  return metric('AWS/Lambda', 'Errors', { FunctionName: `${EDGE_REGION}.${functionName}` }, replicaRegion, options);
+}
+
+/** A metric with the options' statistic (default Sum), period (default 5 minutes) and label. */
+function metric(
+  namespace: string, metricName: string, dimensionsMap: Record<string, string>, region: string, options: EdgeMetricOptions,
+): cloudwatch.Metric {
   return new cloudwatch.Metric({
     statistic: options.statistic ?? 'Sum',
     period: options.period ?? Duration.minutes(5),
     label: options.label,
-    namespace: 'AWS/Lambda',
-    metricName: 'Errors',
-    dimensionsMap: { FunctionName: `${EDGE_REGION}.${functionName}` },
-    region: replicaRegion,
+    namespace,
+    metricName,
+    dimensionsMap,
+    region,
   });
 }
