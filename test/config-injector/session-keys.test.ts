@@ -18,8 +18,8 @@ import { handler, onEvent } from '../../lambda-src/config-injector';
 import { buildEdgeConfig } from '../../lambda-src/config-injector/build-config';
 import { timing } from '../../lambda-src/config-injector/poll';
 import {
-  ensureSessionKey, MAX_SESSION_KEYS, parseSessionKeyState, planSessionKeys, SESSION_KEY_STATE_NAME, sessionKeyRetentionSeconds,
-  SessionKeyState,
+  ensureSessionKey, MAX_SESSION_KEYS, MAX_STORE_VALUE_BYTES, parseSessionKeyState, planSessionKeys, SESSION_KEY_STATE_NAME,
+  sessionKeyRetentionSeconds, SessionKeyState,
 } from '../../lambda-src/config-injector/session-keys';
 import { ConfigError } from '../../lambda-src/shared/config-error';
 import { SESSION_KEY, SESSION_KEY_ID } from '../../lambda-src/shared/session-cookie';
@@ -33,7 +33,11 @@ const secretsMock = mockClient(SecretsManagerClient);
 const ARN = 'arn:aws:cloudfront::123456789012:key-value-store/0d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6';
 const HOUR = 3600;
 const DAY = 24 * HOUR;
-const RETENTION = sessionKeyRetentionSeconds(undefined);
+/** The session cookie's default Max-Age: the refresh token validity when Cognito reports none. */
+const DEFAULT_COOKIE_MAX_AGE = 30 * DAY;
+const RETENTION = sessionKeyRetentionSeconds(DEFAULT_COOKIE_MAX_AGE);
+/** The retention before session keys were kept for the cookie's Max-Age: the session's 24 h plus an hour. */
+const OLD_RETENTION = 25 * HOUR;
 const T0 = 1_800_000_000;
 
 /** The store behind the mocked client: items, and an ETag that changes with every write. */
@@ -94,8 +98,8 @@ function storedState(): SessionKeyState {
   return parseSessionKeyState(items.get(SESSION_KEY_STATE_NAME)!);
 }
 
-function deploy(keyGeneration: number, now: number) {
-  return ensureSessionKey({ keyValueStoreArn: ARN, keyGeneration, retentionSeconds: RETENTION, now });
+function deploy(keyGeneration: number, now: number, retentionSeconds = RETENTION) {
+  return ensureSessionKey({ keyValueStoreArn: ARN, keyGeneration, retentionSeconds, now });
 }
 
 /** No key value anywhere in `text`. */
@@ -118,7 +122,7 @@ describe('ensureSessionKey', () => {
     expect(signing.keyId).toMatch(SESSION_KEY_ID);
     expect(signing.key).toMatch(SESSION_KEY);
     expect(items.get(`session-key.${signing.keyId}`)).toBe(signing.key);
-    expect(storedState()).toEqual({ version: 1, keys: [{ kid: signing.keyId, generation: 1, written: T0, signing: T0 }] });
+    expect(storedState()).toEqual({ version: 1, keys: [{ kid: signing.keyId, generation: 1, written: T0, signing: T0, retention: RETENTION }] });
     expect(kvsCalls()).toStrictEqual([
       ['DescribeKeyValueStoreCommand', { KvsARN: ARN }],
       ['GetKeyCommand', { KvsARN: ARN, Key: SESSION_KEY_STATE_NAME }],
@@ -185,8 +189,8 @@ describe('ensureSessionKey', () => {
     const afterNext = await deploy(2, T0 + 2 * HOUR);
     expect(afterNext).toEqual({ keyId: k2.kid, key: k2Value });
     expect(storedState().keys).toEqual([
-      { kid: k1.keyId, generation: 1, written: T0, signing: T0, stopped: T0 + 2 * HOUR },
-      { kid: k2.kid, generation: 2, written: T0 + HOUR, signing: T0 + 2 * HOUR },
+      { kid: k1.keyId, generation: 1, written: T0, signing: T0, stopped: T0 + 2 * HOUR, retention: RETENTION },
+      { kid: k2.kid, generation: 2, written: T0 + HOUR, signing: T0 + 2 * HOUR, retention: RETENTION },
     ]);
     const update = kvsCalls().find(([name]) => name === 'UpdateKeysCommand')![1] as UpdateKeysCommandInput;
     expect(update.Puts!.map((p) => p.Key)).toEqual([SESSION_KEY_STATE_NAME]);
@@ -199,7 +203,16 @@ describe('ensureSessionKey', () => {
     const k1 = await deploy(1, T0);
     await deploy(2, T0 + HOUR);
     const k2 = await deploy(2, T0 + 2 * HOUR); // k1 stops at T0 + 2 h
-    expect(RETENTION).toBe(DAY + HOUR);
+    expect(RETENTION).toBe(30 * DAY + HOUR);
+
+    // The session signed with k1 expired long ago, but its cookie (Max-Age 30 days) is still sent:
+    // the key stays, so the viewer function sends that browser to the refresh route, not to a 503.
+    for (const later of [OLD_RETENTION, 2 * DAY, 29 * DAY]) {
+      kvsMock.resetHistory();
+      expect(await deploy(2, T0 + 2 * HOUR + later)).toEqual(k2);
+      expect(kvsCalls().map(([name]) => name)).not.toContain('UpdateKeysCommand');
+      expect(items.get(`session-key.${k1.keyId}`)).toBe(k1.key);
+    }
 
     kvsMock.resetHistory();
     expect(await deploy(2, T0 + 2 * HOUR + RETENTION - 1)).toEqual(k2);
@@ -212,16 +225,50 @@ describe('ensureSessionKey', () => {
     expect(update.Deletes).toEqual([{ Key: `session-key.${k1.keyId}` }]);
     expect(update.Puts!.map((p) => p.Key)).toEqual([SESSION_KEY_STATE_NAME]);
     expect(items.has(`session-key.${k1.keyId}`)).toBe(false);
-    expect(storedState().keys).toEqual([{ kid: k2.keyId, generation: 2, written: T0 + HOUR, signing: T0 + 2 * HOUR }]);
+    expect(storedState().keys).toEqual([{ kid: k2.keyId, generation: 2, written: T0 + HOUR, signing: T0 + 2 * HOUR, retention: RETENTION }]);
   });
 
-  test('the retention follows tokenMaxAgeSeconds, capped at the id token\'s 24 h, plus an hour', () => {
-    expect(sessionKeyRetentionSeconds(undefined)).toBe(25 * HOUR);
-    expect(sessionKeyRetentionSeconds(600)).toBe(600 + HOUR);
-    expect(sessionKeyRetentionSeconds(7 * DAY)).toBe(25 * HOUR);
+  test('the retention is the session cookie\'s Max-Age (the refresh token validity, not the session\'s 24 h) plus an hour', () => {
+    expect(sessionKeyRetentionSeconds(DEFAULT_COOKIE_MAX_AGE)).toBe(30 * DAY + HOUR);
+    expect(sessionKeyRetentionSeconds(HOUR)).toBe(2 * HOUR);
+    expect(sessionKeyRetentionSeconds(7 * DAY)).toBe(7 * DAY + HOUR);
+    expect(sessionKeyRetentionSeconds(3650 * DAY)).toBe(3650 * DAY + HOUR);
+    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => sessionKeyRetentionSeconds(bad)).toThrow(/Max-Age/);
   });
 
-  test('rollback (a lower KeyGeneration): nothing written or deleted, the current key keeps signing', async () => {
+  test('a key is kept for the longest Max-Age it signed cookies with: a lower refresh token validity later does not shorten it', async () => {
+    const SHORT = sessionKeyRetentionSeconds(DAY);
+    const k1 = await deploy(1, T0);
+    await deploy(2, T0 + HOUR);
+    // the deploy that makes k2 sign also lowers the refresh token validity to a day
+    const k2 = await deploy(2, T0 + 2 * HOUR, SHORT);
+    expect(storedState().keys).toEqual([
+      { kid: k1.keyId, generation: 1, written: T0, signing: T0, stopped: T0 + 2 * HOUR, retention: RETENTION },
+      { kid: k2.keyId, generation: 2, written: T0 + HOUR, signing: T0 + 2 * HOUR, retention: SHORT },
+    ]);
+
+    // k1's cookies were minted with a 30-day Max-Age: kept past the day, deleted at its own retention
+    await deploy(2, T0 + 2 * HOUR + SHORT, SHORT);
+    expect(items.get(`session-key.${k1.keyId}`)).toBe(k1.key);
+    await deploy(2, T0 + 2 * HOUR + RETENTION - 1, SHORT);
+    expect(items.get(`session-key.${k1.keyId}`)).toBe(k1.key);
+    await deploy(2, T0 + 2 * HOUR + RETENTION, SHORT);
+    expect(items.has(`session-key.${k1.keyId}`)).toBe(false);
+
+    // raising the validity again lengthens the signing key's retention: the state alone is written
+    kvsMock.resetHistory();
+    expect(await deploy(2, T0 + 40 * DAY, RETENTION)).toEqual(k2);
+    const update = kvsCalls().find(([name]) => name === 'UpdateKeysCommand')![1] as UpdateKeysCommandInput;
+    expect(update.Puts!.map((p) => p.Key)).toEqual([SESSION_KEY_STATE_NAME]);
+    expect(update.Deletes).toBeUndefined();
+    expect(storedState().keys).toEqual([{ kid: k2.keyId, generation: 2, written: T0 + HOUR, signing: T0 + 2 * HOUR, retention: RETENTION }]);
+    // and lowering it once more does not shorten it
+    kvsMock.resetHistory();
+    await deploy(2, T0 + 41 * DAY, SHORT);
+    expect(kvsCalls().map(([name]) => name)).not.toContain('UpdateKeysCommand');
+  });
+
+  test('rollback (a lower KeyGeneration): no key written or deleted, the current key keeps signing', async () => {
     const k1 = await deploy(1, T0);
     await deploy(2, T0 + HOUR); // verify-only k2 written
     const before = new Map(items);
@@ -238,10 +285,20 @@ describe('ensureSessionKey', () => {
     expect(k2.keyId).not.toBe(k1.keyId);
     const rotated = new Map(items);
     kvsMock.resetHistory();
-    expect(await deploy(1, T0 + 10 * DAY)).toEqual(k2);
+    expect(await deploy(1, T0 + 3 * HOUR + RETENTION + DAY)).toEqual(k2);
     expect(kvsCalls().map(([name]) => name)).not.toContain('UpdateKeysCommand');
     expect(items).toEqual(rotated);
     expect(items.get(`session-key.${k1.keyId}`)).toBe(k1.key);
+
+    // a rolled-back version whose cookies last longer: only the signing key's retention grows
+    const LONGER = sessionKeyRetentionSeconds(90 * DAY);
+    kvsMock.resetHistory();
+    expect(await deploy(1, T0 + 3 * HOUR + RETENTION + 2 * DAY, LONGER)).toEqual(k2);
+    const update = kvsCalls().find(([name]) => name === 'UpdateKeysCommand')![1] as UpdateKeysCommandInput;
+    expect(update.Puts!.map((p) => p.Key)).toEqual([SESSION_KEY_STATE_NAME]);
+    expect(update.Deletes).toBeUndefined();
+    expect(storedState().keys.find((k) => k.kid === k2.keyId)!.retention).toBe(LONGER);
+    expect(storedState().keys.map((k) => k.kid)).toEqual([k1.keyId, k2.keyId]);
   });
 
   test('a stale ETag (someone wrote in between) reads and plans again', async () => {
@@ -276,7 +333,8 @@ describe('ensureSessionKey', () => {
       // the other deployment's write is now visible
       etagNumber = saved;
       items.set(`session-key.${other.keyId}`, other.key);
-      items.set(SESSION_KEY_STATE_NAME, JSON.stringify({ version: 1, keys: [{ kid: other.keyId, generation: 1, written: T0, signing: T0 }] }));
+      const otherKey = { kid: other.keyId, generation: 1, written: T0, signing: T0, retention: RETENTION };
+      items.set(SESSION_KEY_STATE_NAME, JSON.stringify({ version: 1, keys: [otherKey] }));
     };
     kvsMock.resetHistory();
     expect(await deploy(1, T0)).toEqual(other);
@@ -287,21 +345,43 @@ describe('ensureSessionKey', () => {
     expect([...items.keys()].sort()).toEqual([SESSION_KEY_STATE_NAME, `session-key.${other.keyId}`].sort());
   });
 
-  test('too many keys kept at once: raising the generation again fails with what to do', () => {
-    const keys = [{ kid: 'k0', generation: 1, written: 0, signing: 0 }, ...Array.from({ length: MAX_SESSION_KEYS - 1 },
-      (_, i) => ({ kid: `s${i}`, generation: 1, written: 0, signing: 0, stopped: T0 }))];
+  test('too many keys kept at once: raising the generation again fails with what to do and from when', () => {
+    const keys = [{ kid: 'k0', generation: 1, written: 0, signing: 0, retention: RETENTION }, ...Array.from({ length: MAX_SESSION_KEYS - 1 },
+      (_, i) => ({ kid: `s${i}`, generation: 1, written: 0, signing: 0, stopped: T0 + i * DAY, retention: RETENTION }))];
     const state: SessionKeyState = { version: 1, keys };
-    expect(() => planSessionKeys(state, 2, T0 + HOUR, RETENTION)).toThrow(ConfigError);
-    expect(() => planSessionKeys(state, 2, T0 + HOUR, RETENTION)).toThrow(/deploy without raising it/);
+    const oldestGoes = T0 + RETENTION;
+    expect(() => planSessionKeys(state, 2, T0 + 10 * DAY, RETENTION)).toThrow(ConfigError);
+    expect(() => planSessionKeys(state, 2, T0 + 10 * DAY, RETENTION)).toThrow(
+      `sessionKeyGeneration was raised while ${MAX_SESSION_KEYS} session keys are kept (at most ${MAX_SESSION_KEYS - 1} before a raise): ` +
+      'a key that stopped signing is kept as long as a session cookie signed with it can arrive ' +
+      '(the cookie\'s Max-Age, which is the refresh token validity, plus an hour); ' +
+      `deploy without raising sessionKeyGeneration until ${new Date(oldestGoes * 1000).toISOString()}: the first deploy from then on deletes the oldest stopped key, and a raise is accepted again`,
+    );
     // without a raise, the same state is a plain redeploy
-    expect(planSessionKeys(state, 1, T0 + HOUR, RETENTION)).toMatchObject({ signingKid: 'k0', create: [], delete: [], writeState: false });
+    expect(planSessionKeys(state, 1, T0 + 10 * DAY, RETENTION)).toMatchObject({ signingKid: 'k0', create: [], delete: [], writeState: false });
+    // one second before that time still refused; at it, the oldest key goes and the raise is accepted
+    expect(() => planSessionKeys(state, 2, oldestGoes - 1, RETENTION)).toThrow(ConfigError);
+    expect(planSessionKeys(state, 2, oldestGoes, RETENTION, () => 'new')).toMatchObject({ signingKid: 'k0', create: ['new'], delete: ['s0'], writeState: true });
+  });
+
+  test('the state with the most keys and the largest values fits one store value', () => {
+    const big = 1_999_999_999;
+    const keys = Array.from({ length: MAX_SESSION_KEYS }, (_, i) => ({
+      kid: `${i}`.padStart(16, '_'), generation: 999_999_999, written: big, signing: big, stopped: big, retention: sessionKeyRetentionSeconds(3650 * DAY),
+    }));
+    const value = JSON.stringify({ version: 1, keys });
+    expect(Buffer.byteLength(value)).toBeLessThanOrEqual(MAX_STORE_VALUE_BYTES);
+    expect(parseSessionKeyState(value).keys).toEqual(keys);
   });
 
   test('a malformed state entry fails the deploy and writes nothing', async () => {
     items.set(SESSION_KEY_STATE_NAME, '{"version":1,"keys":[{"kid":"bad kid!","generation":1,"written":0}]}');
     await expect(deploy(1, T0)).rejects.toThrow(`the KeyValueStore entry ${SESSION_KEY_STATE_NAME} is not a valid session key state`);
     expect(kvsMock.commandCalls(UpdateKeysCommand)).toHaveLength(0);
-    for (const bad of ['', 'null', '[]', '{"version":2,"keys":[]}', '{"version":1,"keys":[{"kid":"a","generation":"1","written":0}]}']) {
+    for (const bad of [
+      '', 'null', '[]', '{"version":2,"keys":[]}', '{"version":1,"keys":[{"kid":"a","generation":"1","written":0}]}',
+      '{"version":1,"keys":[{"kid":"a","generation":1,"written":0,"retention":-1}]}', '{"version":1,"keys":[{"kid":"a","generation":1,"written":0,"retention":"30"}]}',
+    ]) {
       expect(() => parseSessionKeyState(bad)).toThrow(/not a valid session key state/);
     }
   });
@@ -442,6 +522,27 @@ describe('Custom::CognitoEdgeAuthConfig in session mode', () => {
     expect((await uploadedConfig()).session).toEqual(second);
     expect(writtenKeys).toHaveLength(2);
     expectNoKeyIn(everythingButTheKeyCarriers());
+  });
+
+  test('the key is kept for the Max-Age config.json gives the session cookie: Cognito\'s default, the client\'s, or EdgeConfig\'s', async () => {
+    const cases: Array<[string, Record<string, unknown>, Record<string, unknown>, number]> = [
+      // Cognito reports no validity: the edge function's default (30 days) sets the Max-Age
+      ['default', {}, sessionProps, DEFAULT_COOKIE_MAX_AGE],
+      ['client', { RefreshTokenValidity: 90, TokenValidityUnits: { RefreshToken: 'days' } }, sessionProps, 90 * DAY],
+      ['EdgeConfig', { RefreshTokenValidity: 90 }, {
+        ...sessionProps, EdgeConfig: JSON.stringify({ callbackPath: '/_auth/callback', signOutPath: '/_auth/signout', refreshTokenValiditySeconds: 2 * HOUR }),
+      }, 2 * HOUR],
+    ];
+    for (const [, client, props, maxAge] of cases) {
+      fakeStore();
+      cognitoMock.on(DescribeUserPoolClientCommand).resolves({
+        UserPoolClient: { ClientId: 'client123', AllowedOAuthFlows: ['code'], AllowedOAuthFlowsUserPoolClient: true, ...client },
+      });
+      await run(event('Create', props));
+      const config = await uploadedConfig();
+      expect(config.refreshTokenValiditySeconds ?? DEFAULT_COOKIE_MAX_AGE).toBe(maxAge);
+      expect(storedState().keys).toEqual([expect.objectContaining({ retention: maxAge + HOUR })]);
+    }
   });
 
   test('Lambda@Edge mode (no Session): no KeyValueStore call, no session in config.json', async () => {
