@@ -19,6 +19,13 @@
  *   while it knows the key (an unknown key id gets 503). Each key records the longest retention
  *   ({@link sessionKeyRetentionSeconds}) of the deployments that signed with it, so lowering the
  *   refresh token validity does not delete a key that signed cookies with a longer `Max-Age`.
+ *   Until then the key cannot stay usable: whoever has it (the reason keys are rotated) could
+ *   forge sessions with any `exp`. So once no session signed with it can still be valid (the
+ *   session lifetime bound {@link sessionKeyLifetimeSeconds}: the id token's lifetime, at most
+ *   24 h, plus an hour; about a day after it stopped signing), its value in the store is replaced
+ *   by the marker `SESSION_KEY_RETIRED` and the state records `retired` (the time) instead of
+ *   `signing`: the viewer function sends a cookie naming a retired key to the refresh route
+ *   without verifying anything. The marker entry is deleted at the retention above.
  *   The state holds at most {@link MAX_SESSION_KEYS} keys, so a raise that would keep more (many
  *   rotations within one retention) fails the deployment with the date from which it is accepted;
  * - `KeyGeneration` lower than the newest one in the state (CloudFormation's rollback `Update`
@@ -43,7 +50,7 @@ import { log } from './log';
 import { isRecord } from '../shared/assert';
 import { ConfigError } from '../shared/config-error';
 import { safeJsonParse } from '../shared/safe-json';
-import { isSessionKey, SESSION_KEY_ID, sessionKeyName } from '../shared/session-cookie';
+import { isSessionKey, SESSION_KEY_ID, SESSION_KEY_RETIRED, sessionKeyName } from '../shared/session-cookie';
 
 /** The store entry with the bookkeeping (never read by the viewer function; no key values in it). */
 export const SESSION_KEY_STATE_NAME = 'session-key-state';
@@ -55,6 +62,8 @@ export const KEY_VALUE_STORE_CLIENT_REGION = 'us-east-1';
  * locations for a while after the deployment that replaced it.
  */
 export const SESSION_KEY_REPLICATION_MARGIN_SECONDS = 3600;
+/** The longest session lifetime: the id token's (`tokenMaxAgeSeconds` caps it), at most 24 h. */
+export const MAX_SESSION_LIFETIME_SECONDS = 24 * 3600;
 /**
  * At most this many keys at once (signing, verify-only, stopped): the state must fit one store
  * value (1 KB); seven records with the largest values take 967 bytes.
@@ -72,7 +81,7 @@ export interface SessionKeyRecord {
   readonly generation: number;
   /** When it was written. */
   readonly written: number;
-  /** Since when `config.json` signs with it (absent: verify-only). */
+  /** Since when `config.json` signs with it (absent: verify-only, or retired). */
   readonly signing?: number;
   /** Since when it no longer signs (absent: it signs, or never did). */
   readonly stopped?: number;
@@ -82,6 +91,11 @@ export interface SessionKeyRecord {
    * for the current deployment's retention).
    */
   readonly retention?: number;
+  /**
+   * Since when its store entry holds `SESSION_KEY_RETIRED` instead of the key (then `signing` is
+   * dropped, which keeps the largest state within one store value).
+   */
+  readonly retired?: number;
 }
 
 /** The content of {@link SESSION_KEY_STATE_NAME}. */
@@ -100,6 +114,8 @@ export interface SessionKeyPlan {
   readonly create: readonly string[];
   /** Key ids whose entries are deleted. */
   readonly delete: readonly string[];
+  /** Key ids whose values are replaced by `SESSION_KEY_RETIRED`. */
+  readonly retire: readonly string[];
   /** Whether the state entry changes (then it is written with the keys, in one `UpdateKeys`). */
   readonly writeState: boolean;
   /** Why nothing was written although something was asked for (logged). */
@@ -117,6 +133,12 @@ export interface SessionKeyRequest {
    * mints, in seconds ({@link sessionKeyRetentionSeconds} of the session cookie's `Max-Age`).
    */
   readonly retentionSeconds: number;
+  /**
+   * How long after a key stops signing a session signed with it can still be valid, in seconds
+   * ({@link sessionKeyLifetimeSeconds}); then its value is replaced by the retired marker.
+   * @default - sessionKeyLifetimeSeconds() (25 h)
+   */
+  readonly lifetimeSeconds?: number;
   /** Seconds since the epoch. @default - the current time */
   readonly now?: number;
 }
@@ -140,6 +162,19 @@ export function sessionKeyRetentionSeconds(sessionCookieMaxAgeSeconds: number): 
   return Math.ceil(sessionCookieMaxAgeSeconds) + SESSION_KEY_REPLICATION_MARGIN_SECONDS;
 }
 
+/**
+ * How long after a key stops signing a session signed with it can still be valid: a session's
+ * `exp` is at most the id token's lifetime (`tokenMaxAgeSeconds`, at most 24 h) after it was
+ * minted, plus the replication margin (a replaced version may still mint for a while).
+ */
+export function sessionKeyLifetimeSeconds(tokenMaxAgeSeconds?: number): number {
+  if (tokenMaxAgeSeconds !== undefined && (!Number.isFinite(tokenMaxAgeSeconds) || tokenMaxAgeSeconds < 0)) {
+    throw new Error(`tokenMaxAgeSeconds must be a non-negative number of seconds, got ${tokenMaxAgeSeconds}`);
+  }
+  const lifetime = Math.min(Math.ceil(tokenMaxAgeSeconds ?? MAX_SESSION_LIFETIME_SECONDS), MAX_SESSION_LIFETIME_SECONDS);
+  return lifetime + SESSION_KEY_REPLICATION_MARGIN_SECONDS;
+}
+
 /** A new key id: 9 random bytes as 12 base64url characters. */
 export function newKeyId(): string {
   return randomBytes(9).toString('base64url');
@@ -156,6 +191,7 @@ export function newSessionKey(): string {
  */
 export function planSessionKeys(
   state: SessionKeyState | undefined, generation: number, now: number, retentionSeconds: number, makeKid: () => string = newKeyId,
+  lifetimeSeconds: number = sessionKeyLifetimeSeconds(),
 ): SessionKeyPlan {
   if (state === undefined || state.keys.length === 0) {
     const kid = makeKid();
@@ -164,6 +200,7 @@ export function planSessionKeys(
       signingKid: kid,
       create: [kid],
       delete: [],
+      retire: [],
       writeState: true,
     };
   }
@@ -177,6 +214,7 @@ export function planSessionKeys(
       signingKid: signing.kid,
       create: [],
       delete: [],
+      retire: [],
       writeState: kept !== undefined,
       note: 'lower-generation',
     };
@@ -205,6 +243,9 @@ export function planSessionKeys(
   const deleteAt = (k: SessionKeyRecord) => (k.stopped === undefined ? Infinity : k.stopped + (k.retention ?? retentionSeconds));
   const expired = keys.filter((k) => now >= deleteAt(k)).map((k) => k.kid);
   keys = keys.filter((k) => !expired.includes(k.kid));
+  // No session signed with a key retired here can still be valid: its value gives way to the marker.
+  const retire = keys.filter((k) => k.stopped !== undefined && k.retired === undefined && now >= k.stopped + lifetimeSeconds).map((k) => k.kid);
+  keys = keys.map((k) => (retire.includes(k.kid) ? dropUndefined({ ...k, signing: undefined, retired: now }) : k));
   if (keys.length > MAX_SESSION_KEYS) {
     const next = Math.min(...keys.map(deleteAt));
     throw new ConfigError(
@@ -215,11 +256,11 @@ export function planSessionKeys(
       'the first deploy from then on deletes the oldest stopped key, and a raise is accepted again',
     );
   }
-  const writeState = waiting !== undefined || kept !== undefined || create.length > 0 || expired.length > 0;
+  const writeState = waiting !== undefined || kept !== undefined || create.length > 0 || expired.length > 0 || retire.length > 0;
   if (writeState && Buffer.byteLength(JSON.stringify({ version: 1, keys })) > MAX_STORE_VALUE_BYTES) {
     throw new Error(`the session key state ${SESSION_KEY_STATE_NAME} would exceed the store's ${MAX_STORE_VALUE_BYTES}-byte value limit`);
   }
-  return { state: writeState ? { version: 1, keys } : state, signingKid, create, delete: expired, writeState };
+  return { state: writeState ? { version: 1, keys } : state, signingKid, create, delete: expired, retire, writeState };
 }
 
 /**
@@ -249,7 +290,7 @@ export function parseSessionKeyState(value: string): SessionKeyState {
   const keys = parsed.keys.map((k: unknown): SessionKeyRecord => {
     if (!isRecord(k) || typeof k.kid !== 'string' || !SESSION_KEY_ID.test(k.kid) || !time(k.generation) || !time(k.written)
       || (k.signing !== undefined && !time(k.signing)) || (k.stopped !== undefined && !time(k.stopped))
-      || (k.retention !== undefined && !time(k.retention))) {
+      || (k.retention !== undefined && !time(k.retention)) || (k.retired !== undefined && !time(k.retired))) {
       throw bad();
     }
     return dropUndefined({
@@ -259,6 +300,7 @@ export function parseSessionKeyState(value: string): SessionKeyState {
       signing: k.signing as number | undefined,
       stopped: k.stopped as number | undefined,
       retention: k.retention as number | undefined,
+      retired: k.retired as number | undefined,
     });
   });
   return { version: 1, keys };
@@ -300,7 +342,7 @@ export async function ensureSessionKey(
     if (typeof etag !== 'string' || etag === '') throw new SessionKeyStoreError(`the KeyValueStore ${arn} returned no ETag`);
     const stored = await call(`GetKey ${SESSION_KEY_STATE_NAME}`, () => getValue(client, arn, SESSION_KEY_STATE_NAME));
     const state = stored === undefined ? undefined : parseSessionKeyState(stored);
-    const plan = planSessionKeys(state, request.keyGeneration, now, request.retentionSeconds);
+    const plan = planSessionKeys(state, request.keyGeneration, now, request.retentionSeconds, newKeyId, request.lifetimeSeconds);
     if (plan.note === 'lower-generation') {
       log('warn', 'session keys: KeyGeneration is lower than the newest key\'s (a rollback, or it was lowered): no key written or deleted', {
         keyGeneration: request.keyGeneration, signingKid: plan.signingKid,
@@ -316,6 +358,7 @@ export async function ensureSessionKey(
           IfMatch: etag,
           Puts: [
             ...[...created].map(([kid, value]) => ({ Key: sessionKeyName(kid), Value: value })),
+            ...plan.retire.map((kid) => ({ Key: sessionKeyName(kid), Value: SESSION_KEY_RETIRED })),
             { Key: SESSION_KEY_STATE_NAME, Value: JSON.stringify(plan.state) },
           ],
           Deletes: plan.delete.length > 0 ? plan.delete.map((kid) => ({ Key: sessionKeyName(kid) })) : undefined,
@@ -328,7 +371,11 @@ export async function ensureSessionKey(
         throw storeError(error, arn, 'UpdateKeys', secrets);
       }
       log('info', 'session keys written', {
-        created: [...plan.create], deleted: [...plan.delete], signingKid: plan.signingKid, keyGeneration: request.keyGeneration,
+        created: [...plan.create],
+        retired: [...plan.retire],
+        deleted: [...plan.delete],
+        signingKid: plan.signingKid,
+        keyGeneration: request.keyGeneration,
       });
     } else {
       log('info', 'session keys unchanged', { signingKid: plan.signingKid, keyGeneration: request.keyGeneration });

@@ -19,10 +19,10 @@ import { buildEdgeConfig } from '../../lambda-src/config-injector/build-config';
 import { timing } from '../../lambda-src/config-injector/poll';
 import {
   ensureSessionKey, MAX_SESSION_KEYS, MAX_STORE_VALUE_BYTES, parseSessionKeyState, planSessionKeys, SESSION_KEY_STATE_NAME,
-  sessionKeyRetentionSeconds, SessionKeyState,
+  sessionKeyLifetimeSeconds, sessionKeyRetentionSeconds, SessionKeyState,
 } from '../../lambda-src/config-injector/session-keys';
 import { ConfigError } from '../../lambda-src/shared/config-error';
-import { SESSION_KEY, SESSION_KEY_ID } from '../../lambda-src/shared/session-cookie';
+import { SESSION_KEY, SESSION_KEY_ID, SESSION_KEY_RETIRED } from '../../lambda-src/shared/session-cookie';
 
 const kvsMock = mockClient(CloudFrontKeyValueStoreClient);
 const lambdaMock = mockClient(LambdaClient);
@@ -38,6 +38,8 @@ const DEFAULT_COOKIE_MAX_AGE = 30 * DAY;
 const RETENTION = sessionKeyRetentionSeconds(DEFAULT_COOKIE_MAX_AGE);
 /** The retention before session keys were kept for the cookie's Max-Age: the session's 24 h plus an hour. */
 const OLD_RETENTION = 25 * HOUR;
+/** The session lifetime bound (the id token's 24 h plus an hour): a stopped key is retired then. */
+const LIFETIME = sessionKeyLifetimeSeconds();
 const T0 = 1_800_000_000;
 
 /** The store behind the mocked client: items, and an ETag that changes with every write. */
@@ -45,6 +47,8 @@ let items: Map<string, string>;
 let etagNumber: number;
 /** Every value ever written under `session-key.*`: the scan looks for each of them. */
 let writtenKeys: string[];
+/** Every value ever written under `session-key.*`, the retired marker included. */
+let writtenEntries: string[];
 let logs: string[];
 /** How many of the next UpdateKeys calls are refused as stale (as if someone wrote just before). */
 let staleWrites: number;
@@ -57,6 +61,7 @@ function fakeStore(): void {
   items = new Map();
   etagNumber = 1;
   writtenKeys = [];
+  writtenEntries = [];
   staleWrites = 0;
   beforeDescribe = undefined;
   let describes = 0;
@@ -81,7 +86,10 @@ function fakeStore(): void {
     if (input.IfMatch !== etag()) throw new ConflictException({ message: 'Pre-condition failed: ETag mismatch', $metadata: {} });
     for (const put of input.Puts ?? []) {
       items.set(put.Key!, put.Value!);
-      if (put.Key!.startsWith('session-key.')) writtenKeys.push(put.Value!);
+      if (put.Key!.startsWith('session-key.')) {
+        writtenEntries.push(put.Value!);
+        if (put.Value !== SESSION_KEY_RETIRED) writtenKeys.push(put.Value!);
+      }
     }
     for (const del of input.Deletes ?? []) items.delete(del.Key!);
     etagNumber++;
@@ -98,8 +106,8 @@ function storedState(): SessionKeyState {
   return parseSessionKeyState(items.get(SESSION_KEY_STATE_NAME)!);
 }
 
-function deploy(keyGeneration: number, now: number, retentionSeconds = RETENTION) {
-  return ensureSessionKey({ keyValueStoreArn: ARN, keyGeneration, retentionSeconds, now });
+function deploy(keyGeneration: number, now: number, retentionSeconds = RETENTION, lifetimeSeconds?: number) {
+  return ensureSessionKey({ keyValueStoreArn: ARN, keyGeneration, retentionSeconds, lifetimeSeconds, now });
 }
 
 /** No key value anywhere in `text`. */
@@ -205,19 +213,37 @@ describe('ensureSessionKey', () => {
     const k2 = await deploy(2, T0 + 2 * HOUR); // k1 stops at T0 + 2 h
     expect(RETENTION).toBe(30 * DAY + HOUR);
 
-    // The session signed with k1 expired long ago, but its cookie (Max-Age 30 days) is still sent:
-    // the key stays, so the viewer function sends that browser to the refresh route, not to a 503.
-    for (const later of [OLD_RETENTION, 2 * DAY, 29 * DAY]) {
+    // Until every session signed with k1 has expired (24 h plus an hour), k1 stays usable.
+    expect(LIFETIME).toBe(OLD_RETENTION);
+    kvsMock.resetHistory();
+    expect(await deploy(2, T0 + 2 * HOUR + LIFETIME - 1)).toEqual(k2);
+    expect(kvsCalls().map(([name]) => name)).not.toContain('UpdateKeysCommand');
+    expect(items.get(`session-key.${k1.keyId}`)).toBe(k1.key);
+
+    // Then its value gives way to the retired marker (whoever has k1 can no longer forge sessions),
+    // but the entry stays: a cookie naming k1 (Max-Age 30 days) is sent to the refresh route, not to a 503.
+    kvsMock.resetHistory();
+    expect(await deploy(2, T0 + 2 * HOUR + LIFETIME)).toEqual(k2);
+    const retiring = kvsCalls().find(([name]) => name === 'UpdateKeysCommand')![1] as UpdateKeysCommandInput;
+    expect(retiring.Puts).toEqual([
+      { Key: `session-key.${k1.keyId}`, Value: SESSION_KEY_RETIRED },
+      { Key: SESSION_KEY_STATE_NAME, Value: expect.any(String) },
+    ]);
+    expect(retiring.Deletes).toBeUndefined();
+    expect(items.get(`session-key.${k1.keyId}`)).toBe(SESSION_KEY_RETIRED);
+    expect(storedState().keys).toEqual([
+      { kid: k1.keyId, generation: 1, written: T0, stopped: T0 + 2 * HOUR, retention: RETENTION, retired: T0 + 2 * HOUR + LIFETIME },
+      { kid: k2.keyId, generation: 2, written: T0 + HOUR, signing: T0 + 2 * HOUR, retention: RETENTION },
+    ]);
+    expect(logs.join('\n')).toContain(k1.keyId);
+    expectNoKeyIn(logs.join('\n'));
+
+    for (const later of [2 * DAY, 29 * DAY, RETENTION - 1]) {
       kvsMock.resetHistory();
       expect(await deploy(2, T0 + 2 * HOUR + later)).toEqual(k2);
       expect(kvsCalls().map(([name]) => name)).not.toContain('UpdateKeysCommand');
-      expect(items.get(`session-key.${k1.keyId}`)).toBe(k1.key);
+      expect(items.get(`session-key.${k1.keyId}`)).toBe(SESSION_KEY_RETIRED);
     }
-
-    kvsMock.resetHistory();
-    expect(await deploy(2, T0 + 2 * HOUR + RETENTION - 1)).toEqual(k2);
-    expect(kvsCalls().map(([name]) => name)).not.toContain('UpdateKeysCommand');
-    expect(items.has(`session-key.${k1.keyId}`)).toBe(true);
 
     kvsMock.resetHistory();
     expect(await deploy(2, T0 + 2 * HOUR + RETENTION)).toEqual(k2);
@@ -226,6 +252,38 @@ describe('ensureSessionKey', () => {
     expect(update.Puts!.map((p) => p.Key)).toEqual([SESSION_KEY_STATE_NAME]);
     expect(items.has(`session-key.${k1.keyId}`)).toBe(false);
     expect(storedState().keys).toEqual([{ kid: k2.keyId, generation: 2, written: T0 + HOUR, signing: T0 + 2 * HOUR, retention: RETENTION }]);
+  });
+
+  test('the lifetime bound is the id token\'s lifetime (at most 24 h) plus an hour; a shorter one retires sooner', async () => {
+    expect(sessionKeyLifetimeSeconds()).toBe(25 * HOUR);
+    expect(sessionKeyLifetimeSeconds(7 * DAY)).toBe(25 * HOUR);
+    expect(sessionKeyLifetimeSeconds(HOUR)).toBe(2 * HOUR);
+    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => sessionKeyLifetimeSeconds(bad)).toThrow(/tokenMaxAgeSeconds/);
+
+    const short = sessionKeyLifetimeSeconds(HOUR);
+    const k1 = await deploy(1, T0, RETENTION, short);
+    await deploy(2, T0 + HOUR, RETENTION, short);
+    await deploy(2, T0 + 2 * HOUR, RETENTION, short); // k1 stops
+    await deploy(2, T0 + 2 * HOUR + short - 1, RETENTION, short);
+    expect(items.get(`session-key.${k1.keyId}`)).toBe(k1.key);
+    await deploy(2, T0 + 2 * HOUR + short, RETENTION, short);
+    expect(items.get(`session-key.${k1.keyId}`)).toBe(SESSION_KEY_RETIRED);
+  });
+
+  test('the retired marker can never be used as a key: it is no SESSION_KEY, and no key written equals it', async () => {
+    expect(SESSION_KEY.test(SESSION_KEY_RETIRED)).toBe(false);
+    await deploy(1, T0);
+    for (let g = 2; g <= 4; g++) {
+      await deploy(g, T0 + (g - 1) * 2 * DAY);
+      await deploy(g, T0 + (g - 1) * 2 * DAY + HOUR);
+    }
+    await deploy(4, T0 + 10 * DAY);
+    expect(writtenEntries).toContain(SESSION_KEY_RETIRED);
+    for (const value of writtenEntries) expect(value === SESSION_KEY_RETIRED || SESSION_KEY.test(value)).toBe(true);
+    for (const key of writtenKeys) expect(key).not.toBe(SESSION_KEY_RETIRED);
+    const retired = storedState().keys.filter((k) => k.retired !== undefined);
+    expect(retired).toHaveLength(3);
+    for (const k of retired) expect(items.get(`session-key.${k.kid}`)).toBe(SESSION_KEY_RETIRED);
   });
 
   test('the retention is the session cookie\'s Max-Age (the refresh token validity, not the session\'s 24 h) plus an hour', () => {
@@ -247,11 +305,12 @@ describe('ensureSessionKey', () => {
       { kid: k2.keyId, generation: 2, written: T0 + HOUR, signing: T0 + 2 * HOUR, retention: SHORT },
     ]);
 
-    // k1's cookies were minted with a 30-day Max-Age: kept past the day, deleted at its own retention
+    // k1's cookies were minted with a 30-day Max-Age: its entry (retired after a day) is kept past
+    // the day, and deleted at its own retention
     await deploy(2, T0 + 2 * HOUR + SHORT, SHORT);
-    expect(items.get(`session-key.${k1.keyId}`)).toBe(k1.key);
+    expect(items.get(`session-key.${k1.keyId}`)).toBe(SESSION_KEY_RETIRED);
     await deploy(2, T0 + 2 * HOUR + RETENTION - 1, SHORT);
-    expect(items.get(`session-key.${k1.keyId}`)).toBe(k1.key);
+    expect(items.get(`session-key.${k1.keyId}`)).toBe(SESSION_KEY_RETIRED);
     await deploy(2, T0 + 2 * HOUR + RETENTION, SHORT);
     expect(items.has(`session-key.${k1.keyId}`)).toBe(false);
 
@@ -347,7 +406,7 @@ describe('ensureSessionKey', () => {
 
   test('too many keys kept at once: raising the generation again fails with what to do and from when', () => {
     const keys = [{ kid: 'k0', generation: 1, written: 0, signing: 0, retention: RETENTION }, ...Array.from({ length: MAX_SESSION_KEYS - 1 },
-      (_, i) => ({ kid: `s${i}`, generation: 1, written: 0, signing: 0, stopped: T0 + i * DAY, retention: RETENTION }))];
+      (_, i) => ({ kid: `s${i}`, generation: 1, written: 0, stopped: T0 + i * DAY, retention: RETENTION, retired: T0 + i * DAY + LIFETIME }))];
     const state: SessionKeyState = { version: 1, keys };
     const oldestGoes = T0 + RETENTION;
     expect(() => planSessionKeys(state, 2, T0 + 10 * DAY, RETENTION)).toThrow(ConfigError);
@@ -372,6 +431,11 @@ describe('ensureSessionKey', () => {
     const value = JSON.stringify({ version: 1, keys });
     expect(Buffer.byteLength(value)).toBeLessThanOrEqual(MAX_STORE_VALUE_BYTES);
     expect(parseSessionKeyState(value).keys).toEqual(keys);
+    // a retired key records `retired` instead of `signing`: the same size
+    const retired = keys.map(({ signing, ...k }, i) => (i === 0 ? keys[0] : { ...k, retired: signing }));
+    const retiredValue = JSON.stringify({ version: 1, keys: retired });
+    expect(Buffer.byteLength(retiredValue)).toBe(Buffer.byteLength(value));
+    expect(parseSessionKeyState(retiredValue).keys).toEqual(retired);
   });
 
   test('a malformed state entry fails the deploy and writes nothing', async () => {
