@@ -203,6 +203,14 @@ function pathRules(value: unknown): EdgePathRule[] | undefined {
   });
 }
 
+/**
+ * `cookies.tokenMaxAgeSeconds` as `config.json` gets it (undefined: the token's own lifetime): it
+ * bounds a session's lifetime, and so when a session key that stopped signing is retired.
+ */
+export function sessionTokenMaxAgeSecondsOf(properties: ConfigResourceProperties): number | undefined {
+  return cookies(ownProperty(edgeConfigObject(properties), 'cookies'))?.tokenMaxAgeSeconds;
+}
+
 function cookies(value: unknown): EdgeCookieConfig | undefined {
   if (value === undefined || value === null) return undefined;
   assertRecord(value, configFail('EdgeConfig.cookies'));

@@ -18,11 +18,12 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   ResolvedValues, addConfigToBundle, buildEdgeConfig, ConfigResourceProperties, sessionCookieMaxAgeSecondsOf, sessionProperties,
+  sessionTokenMaxAgeSecondsOf,
 } from './build-config';
 import { locateFunction } from './locate-function';
 import { log } from './log';
 import { pollUntil } from './poll';
-import { ensureSessionKey, sessionKeyRetentionSeconds } from './session-keys';
+import { ensureSessionKey, sessionKeyLifetimeSeconds, sessionKeyRetentionSeconds } from './session-keys';
 import { regionOfUserPoolId } from '../../src/private/config-rules';
 import { isRecord, JsonObject, nonEmptyString } from '../shared/assert';
 import { ConfigError, configFail } from '../shared/config-error';
@@ -80,6 +81,8 @@ export async function handleConfig(event: ConfigEvent): Promise<ResourceResult> 
       keyValueStoreArn: session.keyValueStoreArn,
       keyGeneration: session.keyGeneration,
       retentionSeconds: sessionKeyRetentionSeconds(sessionCookieMaxAge),
+      // ...and usable only as long as a session signed with it can still be valid.
+      lifetimeSeconds: sessionKeyLifetimeSeconds(sessionTokenMaxAgeSecondsOf(p as ConfigResourceProperties)),
     }),
   };
   const config = buildEdgeConfig(p as ConfigResourceProperties, resolved);

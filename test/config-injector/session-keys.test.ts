@@ -609,6 +609,33 @@ describe('Custom::CognitoEdgeAuthConfig in session mode', () => {
     }
   });
 
+  test('the key is retired at the session lifetime config.json gives (cookies.tokenMaxAgeSeconds plus an hour), not before', async () => {
+    let clock = T0;
+    jest.spyOn(Date, 'now').mockImplementation(() => clock * 1000);
+    const props = {
+      ...sessionProps,
+      EdgeConfig: JSON.stringify({ callbackPath: '/_auth/callback', signOutPath: '/_auth/signout', cookies: { tokenMaxAgeSeconds: HOUR } }),
+    };
+    const raised = { ...props, Session: { ...SESSION, KeyGeneration: '2' } };
+    await run(event('Create', props));
+    const first = (await uploadedConfig()).session as Record<string, string>;
+    clock += HOUR;
+    await run(event('Update', raised, props));
+    clock += HOUR;
+    await run(event('Update', raised)); // the first key stops signing
+    const second = (await uploadedConfig()).session as Record<string, string>;
+    expect(second.keyId).not.toBe(first.keyId);
+
+    clock += 2 * HOUR - 1;
+    await run(event('Update', raised));
+    expect(items.get(`session-key.${first.keyId}`)).toBe(first.key);
+    clock += 1;
+    await run(event('Update', raised));
+    expect(items.get(`session-key.${first.keyId}`)).toBe(SESSION_KEY_RETIRED);
+    expect((await uploadedConfig()).session).toEqual(second);
+    expectNoKeyIn(everythingButTheKeyCarriers());
+  });
+
   test('Lambda@Edge mode (no Session): no KeyValueStore call, no session in config.json', async () => {
     const { Session: _omitted, ...plain } = sessionProps;
     await run(event('Create', plain));
