@@ -305,8 +305,11 @@ export interface CognitoEdgeAuthProps {
   /**
    * Session mode: the generation of the session signing key. Raising it (by one) rotates the key
    * over two deploys: the first writes the new key (accepted, not yet used), the next one signs
-   * with it; the old key is deleted once no session can hold it. Only with
-   * `viewerCheck: ViewerCheck.CLOUDFRONT_FUNCTION`; a positive whole number.
+   * with it; the old key stops verifying sessions at the first deploy at least a day (the session
+   * lifetime plus an hour) after the switch, its store entry is deleted once no session cookie
+   * signed with it can arrive (the refresh token validity plus an hour after the switch), and up
+   * to six rotations fit in that time. Only with `viewerCheck: ViewerCheck.CLOUDFRONT_FUNCTION`;
+   * a positive whole number.
    *
    * @default 1
    */

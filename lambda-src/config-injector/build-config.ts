@@ -9,6 +9,7 @@ import { authDomainProblem, userPoolIdProblem } from '../../src/private/config-r
 import { assertRecord, assertStringArray, JsonObject, nonEmptyString, ownProperty } from '../shared/assert';
 import { ConfigError, configFail } from '../shared/config-error';
 import type { EdgeAuthConfig, EdgeCookieConfig, EdgePathRule, EdgeSessionConfig } from '../shared/edge-config';
+import { DEFAULTS } from '../shared/resolve-config';
 import { safeJsonParse } from '../shared/safe-json';
 import { isSessionKey, SESSION_KEY_ID } from '../shared/session-cookie';
 
@@ -97,8 +98,7 @@ export function buildEdgeConfig(properties: ConfigResourceProperties, resolved: 
   if (logLevel !== undefined && !(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError(`EdgeConfig.logLevel must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
   }
-  const refreshTokenValiditySeconds = optionalNumber(field('refreshTokenValiditySeconds'), 'EdgeConfig.refreshTokenValiditySeconds')
-    ?? resolved.refreshTokenValiditySeconds;
+  const refreshTokenValiditySeconds = configuredRefreshTokenValiditySeconds(edge) ?? resolved.refreshTokenValiditySeconds;
 
   const config: EdgeAuthConfig = {
     userPoolId,
@@ -135,10 +135,18 @@ function edgeConfigObject(properties: ConfigResourceProperties): JsonObject {
   return parsed;
 }
 
-/** `EdgeConfig.cookies.tokenMaxAgeSeconds`, which bounds a session's lifetime (and so how long an old key is kept). */
-export function tokenMaxAgeSecondsOf(properties: ConfigResourceProperties): number | undefined {
-  const value = ownProperty(edgeConfigObject(properties), 'cookies');
-  return value === undefined || value === null ? undefined : cookies(value)?.tokenMaxAgeSeconds;
+function configuredRefreshTokenValiditySeconds(edge: JsonObject): number | undefined {
+  return optionalNumber(ownProperty(edge, 'refreshTokenValiditySeconds'), 'EdgeConfig.refreshTokenValiditySeconds');
+}
+
+/**
+ * The session cookie's `Max-Age` in seconds, which decides how long an old session key is kept:
+ * `refreshTokenValiditySeconds` as `config.json` gets it (`EdgeConfig`'s, else the client's) and
+ * as the edge function resolves it (its default when neither has one).
+ */
+export function sessionCookieMaxAgeSecondsOf(properties: ConfigResourceProperties, clientRefreshTokenValiditySeconds: number | undefined): number {
+  return configuredRefreshTokenValiditySeconds(edgeConfigObject(properties))
+    ?? clientRefreshTokenValiditySeconds ?? DEFAULTS.refreshTokenValiditySeconds;
 }
 
 const KEY_VALUE_STORE_ARN = /^arn:aws[a-z-]*:cloudfront::\d{12}:key-value-store\/[A-Za-z0-9-]{1,64}$/;
@@ -193,6 +201,14 @@ function pathRules(value: unknown): EdgePathRule[] | undefined {
       requiredGroups: optionalStringArray(ownProperty(rule, 'requiredGroups'), `EdgeConfig.pathRules[${i}].requiredGroups`) ?? [],
     };
   });
+}
+
+/**
+ * `cookies.tokenMaxAgeSeconds` as `config.json` gets it (undefined: the token's own lifetime): it
+ * bounds a session's lifetime, and so when a session key that stopped signing is retired.
+ */
+export function sessionTokenMaxAgeSecondsOf(properties: ConfigResourceProperties): number | undefined {
+  return cookies(ownProperty(edgeConfigObject(properties), 'cookies'))?.tokenMaxAgeSeconds;
 }
 
 function cookies(value: unknown): EdgeCookieConfig | undefined {

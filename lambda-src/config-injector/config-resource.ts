@@ -17,12 +17,13 @@ import { GetFunctionConfigurationCommand, LambdaClient, PublishVersionCommand, U
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
-  ResolvedValues, addConfigToBundle, buildEdgeConfig, ConfigResourceProperties, sessionProperties, tokenMaxAgeSecondsOf,
+  ResolvedValues, addConfigToBundle, buildEdgeConfig, ConfigResourceProperties, sessionCookieMaxAgeSecondsOf, sessionProperties,
+  sessionTokenMaxAgeSecondsOf,
 } from './build-config';
 import { locateFunction } from './locate-function';
 import { log } from './log';
 import { pollUntil } from './poll';
-import { ensureSessionKey, sessionKeyRetentionSeconds } from './session-keys';
+import { ensureSessionKey, sessionKeyLifetimeSeconds, sessionKeyRetentionSeconds } from './session-keys';
 import { regionOfUserPoolId } from '../../src/private/config-rules';
 import { isRecord, JsonObject, nonEmptyString } from '../shared/assert';
 import { ConfigError, configFail } from '../shared/config-error';
@@ -67,22 +68,30 @@ export async function handleConfig(event: ConfigEvent): Promise<ResourceResult> 
 
   const client = await describeClient(poolRegion, userPoolId, clientId);
   assertCodeFlow(client, clientId);
+  const clientRefreshTokenValiditySeconds = refreshTokenValiditySeconds(client);
+  // Session mode: an old key is kept as long as a session cookie signed with it can arrive.
+  const sessionCookieMaxAge = sessionCookieMaxAgeSecondsOf(p as ConfigResourceProperties, clientRefreshTokenValiditySeconds);
   const resolved: ResolvedValues = {
     clientSecret: client.ClientSecret,
     jwks: await fetchJwks(poolRegion, userPoolId),
     stateSecret: await readStateSecret(stateSecretArn),
-    refreshTokenValiditySeconds: refreshTokenValiditySeconds(client),
+    refreshTokenValiditySeconds: clientRefreshTokenValiditySeconds,
     // Session mode: the signing key comes from the KeyValueStore (written there first, if needed).
     sessionKey: session === undefined ? undefined : await ensureSessionKey({
       keyValueStoreArn: session.keyValueStoreArn,
       keyGeneration: session.keyGeneration,
-      retentionSeconds: sessionKeyRetentionSeconds(tokenMaxAgeSecondsOf(p as ConfigResourceProperties)),
+      retentionSeconds: sessionKeyRetentionSeconds(sessionCookieMaxAge),
+      // ...and usable only as long as a session signed with it can still be valid.
+      lifetimeSeconds: sessionKeyLifetimeSeconds(sessionTokenMaxAgeSecondsOf(p as ConfigResourceProperties)),
     }),
   };
   const config = buildEdgeConfig(p as ConfigResourceProperties, resolved);
   // The same check the edge function runs at load (design §4.14): a configuration it would refuse
   // fails the deployment here, with the field and what it must be, before the function changes.
-  resolveConfig(config);
+  const checked = resolveConfig(config);
+  if (session !== undefined && checked.refreshTokenValiditySeconds !== sessionCookieMaxAge) {
+    throw new Error(`the session cookie's Max-Age (${checked.refreshTokenValiditySeconds} s) differs from the one the session keys are kept for (${sessionCookieMaxAge} s)`);
+  }
   log('info', 'config built', {
     fields: Object.keys(config).sort(),
     hasClientSecret: config.clientSecret !== undefined,

@@ -12,11 +12,26 @@
  * - the next deployment (any, `KeyGeneration` unchanged) makes the verify-only key the signing key;
  *   KeyValueStore writes and new Lambda@Edge versions reach edge locations over seconds to
  *   minutes, so a key is in the store one deployment before any version signs with it;
- * - a key that stopped signing is deleted at the first deployment at least
- *   {@link sessionKeyRetentionSeconds} later;
+ * - a key that stopped signing is deleted at the first deployment at least its retention later: as
+ *   long as a session cookie signed with it can still arrive. The cookie's `Max-Age` is the refresh
+ *   token validity (30 days by default, up to 10 years), not the session's 24-hour lifetime: an
+ *   expired session cookie is still sent, and the viewer function sends it to the refresh route only
+ *   while it knows the key (an unknown key id gets 503). Each key records the longest retention
+ *   ({@link sessionKeyRetentionSeconds}) of the deployments that signed with it, so lowering the
+ *   refresh token validity does not delete a key that signed cookies with a longer `Max-Age`.
+ *   Until then the key cannot stay usable: whoever has it (the reason keys are rotated) could
+ *   forge sessions with any `exp`. So once no session signed with it can still be valid (the
+ *   session lifetime bound {@link sessionKeyLifetimeSeconds}: the id token's lifetime, at most
+ *   24 h, plus an hour; about a day after it stopped signing), its value in the store is replaced
+ *   by the marker `SESSION_KEY_RETIRED` and the state records `retired` (the time) instead of
+ *   `signing`: the viewer function sends a cookie naming a retired key to the refresh route
+ *   without verifying anything. The marker entry is deleted at the retention above.
+ *   The state holds at most {@link MAX_SESSION_KEYS} keys, so a raise that would keep more (many
+ *   rotations within one retention) fails the deployment with the date from which it is accepted;
  * - `KeyGeneration` lower than the newest one in the state (CloudFormation's rollback `Update`
- *   with the old properties, or a user lowering it): nothing is written or deleted, the current
- *   signing key keeps signing.
+ *   with the old properties, or a user lowering it): no key is written or deleted, the current
+ *   signing key keeps signing (only its retention may grow, if the rolled-back version's cookies
+ *   last longer).
  *
  * Writes go through `UpdateKeys` with the store's ETag (`IfMatch`); a stale ETag (someone else
  * wrote in between) reads and plans again. Key values never appear in a log line or an error
@@ -35,22 +50,27 @@ import { log } from './log';
 import { isRecord } from '../shared/assert';
 import { ConfigError } from '../shared/config-error';
 import { safeJsonParse } from '../shared/safe-json';
-import { isSessionKey, SESSION_KEY_ID, sessionKeyName } from '../shared/session-cookie';
+import { isSessionKey, SESSION_KEY_ID, SESSION_KEY_RETIRED, sessionKeyName } from '../shared/session-cookie';
 
 /** The store entry with the bookkeeping (never read by the viewer function; no key values in it). */
 export const SESSION_KEY_STATE_NAME = 'session-key-state';
 /** The KeyValueStore API is global; its client still needs a region, and signs for all (`*`). */
 export const KEY_VALUE_STORE_CLIENT_REGION = 'us-east-1';
-/** The longest lifetime of a session: the id token's (Cognito allows at most 24 hours). */
-export const MAX_SESSION_LIFETIME_SECONDS = 24 * 3600;
 /**
- * Added to the session lifetime before a key that stopped signing is deleted: the Lambda@Edge
- * version that signed with it may still answer at some edge locations for a while after the
- * deployment that replaced it.
+ * Added to the session cookie's `Max-Age` before a key that stopped signing is deleted: the
+ * Lambda@Edge version that signed with it may still answer (and mint cookies) at some edge
+ * locations for a while after the deployment that replaced it.
  */
 export const SESSION_KEY_REPLICATION_MARGIN_SECONDS = 3600;
-/** At most this many keys at once (signing, verify-only, stopped): the state must fit one store value (1 KB). */
-export const MAX_SESSION_KEYS = 6;
+/** The longest session lifetime: the id token's (`tokenMaxAgeSeconds` caps it), at most 24 h. */
+export const MAX_SESSION_LIFETIME_SECONDS = 24 * 3600;
+/**
+ * At most this many keys at once (signing, verify-only, stopped): the state must fit one store
+ * value (1 KB); seven records with the largest values take 967 bytes.
+ */
+export const MAX_SESSION_KEYS = 7;
+/** The largest value the KeyValueStore accepts, in bytes. */
+export const MAX_STORE_VALUE_BYTES = 1024;
 const UPDATE_ATTEMPTS = 4;
 
 /** One key in the state. Times are seconds since the epoch. */
@@ -61,10 +81,21 @@ export interface SessionKeyRecord {
   readonly generation: number;
   /** When it was written. */
   readonly written: number;
-  /** Since when `config.json` signs with it (absent: verify-only). */
+  /** Since when `config.json` signs with it (absent: verify-only, or retired). */
   readonly signing?: number;
   /** Since when it no longer signs (absent: it signs, or never did). */
   readonly stopped?: number;
+  /**
+   * Seconds it is kept after it stops signing: the longest {@link sessionKeyRetentionSeconds} of
+   * the deployments that signed with it (absent: it never signed; a stopped key without it is kept
+   * for the current deployment's retention).
+   */
+  readonly retention?: number;
+  /**
+   * Since when its store entry holds `SESSION_KEY_RETIRED` instead of the key (then `signing` is
+   * dropped, which keeps the largest state within one store value).
+   */
+  readonly retired?: number;
 }
 
 /** The content of {@link SESSION_KEY_STATE_NAME}. */
@@ -83,6 +114,8 @@ export interface SessionKeyPlan {
   readonly create: readonly string[];
   /** Key ids whose entries are deleted. */
   readonly delete: readonly string[];
+  /** Key ids whose values are replaced by `SESSION_KEY_RETIRED`. */
+  readonly retire: readonly string[];
   /** Whether the state entry changes (then it is written with the keys, in one `UpdateKeys`). */
   readonly writeState: boolean;
   /** Why nothing was written although something was asked for (logged). */
@@ -95,8 +128,17 @@ export interface SessionKeyRequest {
   readonly keyValueStoreArn: string;
   /** `Session.KeyGeneration`, a positive integer. */
   readonly keyGeneration: number;
-  /** How long after a key stops signing it is deleted, in seconds ({@link sessionKeyRetentionSeconds}). */
+  /**
+   * How long after a key stops signing it must be kept, for the cookies this deployment's version
+   * mints, in seconds ({@link sessionKeyRetentionSeconds} of the session cookie's `Max-Age`).
+   */
   readonly retentionSeconds: number;
+  /**
+   * How long after a key stops signing a session signed with it can still be valid, in seconds
+   * ({@link sessionKeyLifetimeSeconds}); then its value is replaced by the retired marker.
+   * @default - sessionKeyLifetimeSeconds() (25 h)
+   */
+  readonly lifetimeSeconds?: number;
   /** Seconds since the epoch. @default - the current time */
   readonly now?: number;
 }
@@ -108,11 +150,28 @@ export interface SigningKey {
 }
 
 /**
- * How long a key that stopped signing is kept: the longest a session signed with it can be valid
- * (`cookies.tokenMaxAgeSeconds`, at most the id token's 24 hours), plus the replication margin.
+ * How long a key that stopped signing is kept: as long as a browser can still send a session
+ * cookie signed with it, i.e. the cookie's `Max-Age` (`refreshTokenValiditySeconds` in
+ * `config.json`; the session inside expires much earlier, but the expired cookie is what sends the
+ * browser to the refresh route), plus the replication margin.
  */
-export function sessionKeyRetentionSeconds(tokenMaxAgeSeconds: number | undefined): number {
-  const lifetime = tokenMaxAgeSeconds === undefined ? MAX_SESSION_LIFETIME_SECONDS : Math.min(tokenMaxAgeSeconds, MAX_SESSION_LIFETIME_SECONDS);
+export function sessionKeyRetentionSeconds(sessionCookieMaxAgeSeconds: number): number {
+  if (!Number.isFinite(sessionCookieMaxAgeSeconds) || sessionCookieMaxAgeSeconds < 0) {
+    throw new Error(`the session cookie's Max-Age must be a non-negative number of seconds, got ${sessionCookieMaxAgeSeconds}`);
+  }
+  return Math.ceil(sessionCookieMaxAgeSeconds) + SESSION_KEY_REPLICATION_MARGIN_SECONDS;
+}
+
+/**
+ * How long after a key stops signing a session signed with it can still be valid: a session's
+ * `exp` is at most the id token's lifetime (`tokenMaxAgeSeconds`, at most 24 h) after it was
+ * minted, plus the replication margin (a replaced version may still mint for a while).
+ */
+export function sessionKeyLifetimeSeconds(tokenMaxAgeSeconds?: number): number {
+  if (tokenMaxAgeSeconds !== undefined && (!Number.isFinite(tokenMaxAgeSeconds) || tokenMaxAgeSeconds < 0)) {
+    throw new Error(`tokenMaxAgeSeconds must be a non-negative number of seconds, got ${tokenMaxAgeSeconds}`);
+  }
+  const lifetime = Math.min(Math.ceil(tokenMaxAgeSeconds ?? MAX_SESSION_LIFETIME_SECONDS), MAX_SESSION_LIFETIME_SECONDS);
   return lifetime + SESSION_KEY_REPLICATION_MARGIN_SECONDS;
 }
 
@@ -132,21 +191,33 @@ export function newSessionKey(): string {
  */
 export function planSessionKeys(
   state: SessionKeyState | undefined, generation: number, now: number, retentionSeconds: number, makeKid: () => string = newKeyId,
+  lifetimeSeconds: number = sessionKeyLifetimeSeconds(),
 ): SessionKeyPlan {
   if (state === undefined || state.keys.length === 0) {
     const kid = makeKid();
     return {
-      state: { version: 1, keys: [{ kid, generation, written: now, signing: now }] },
+      state: { version: 1, keys: [{ kid, generation, written: now, signing: now, retention: retentionSeconds }] },
       signingKid: kid,
       create: [kid],
       delete: [],
+      retire: [],
       writeState: true,
     };
   }
   const signing = currentSigningKey(state);
   const newest = Math.max(...state.keys.map((k) => k.generation));
   if (generation < newest) {
-    return { state, signingKid: signing.kid, create: [], delete: [], writeState: false, note: 'lower-generation' };
+    // The rolled-back version signs with the current key: only its retention may grow.
+    const kept = keepLongEnough(state.keys, signing.kid, retentionSeconds);
+    return {
+      state: kept === undefined ? state : { version: 1, keys: kept },
+      signingKid: signing.kid,
+      create: [],
+      delete: [],
+      retire: [],
+      writeState: kept !== undefined,
+      note: 'lower-generation',
+    };
   }
 
   let keys: SessionKeyRecord[] = [...state.keys];
@@ -162,21 +233,44 @@ export function planSessionKeys(
     });
     signingKid = waiting.kid;
   }
+  const kept = keepLongEnough(keys, signingKid, retentionSeconds);
+  if (kept !== undefined) keys = kept;
   if (generation > newest) {
     const kid = makeKid();
     keys.push({ kid, generation, written: now });
     create.push(kid);
   }
-  const expired = keys.filter((k) => k.stopped !== undefined && now - k.stopped >= retentionSeconds).map((k) => k.kid);
+  const deleteAt = (k: SessionKeyRecord) => (k.stopped === undefined ? Infinity : k.stopped + (k.retention ?? retentionSeconds));
+  const expired = keys.filter((k) => now >= deleteAt(k)).map((k) => k.kid);
   keys = keys.filter((k) => !expired.includes(k.kid));
+  // No session signed with a key retired here can still be valid: its value gives way to the marker.
+  const retire = keys.filter((k) => k.stopped !== undefined && k.retired === undefined && now >= k.stopped + lifetimeSeconds).map((k) => k.kid);
+  keys = keys.map((k) => (retire.includes(k.kid) ? dropUndefined({ ...k, signing: undefined, retired: now }) : k));
   if (keys.length > MAX_SESSION_KEYS) {
+    const next = Math.min(...keys.map(deleteAt));
     throw new ConfigError(
-      `sessionKeyGeneration was raised while ${state.keys.length} session keys are still kept (at most ${MAX_SESSION_KEYS - 1}): ` +
-      `a key that stopped signing is deleted ${retentionSeconds} s later; deploy without raising it until then`,
+      `sessionKeyGeneration was raised while ${keys.length - create.length} session keys are kept (at most ${MAX_SESSION_KEYS - 1} before a raise): ` +
+      'a key that stopped signing is kept as long as a session cookie signed with it can arrive ' +
+      '(the cookie\'s Max-Age, which is the refresh token validity, plus an hour); ' +
+      `deploy without raising sessionKeyGeneration until ${new Date(next * 1000).toISOString()}: ` +
+      'the first deploy from then on deletes the oldest stopped key, and a raise is accepted again',
     );
   }
-  const writeState = waiting !== undefined || create.length > 0 || expired.length > 0;
-  return { state: writeState ? { version: 1, keys } : state, signingKid, create, delete: expired, writeState };
+  const writeState = waiting !== undefined || kept !== undefined || create.length > 0 || expired.length > 0 || retire.length > 0;
+  if (writeState && Buffer.byteLength(JSON.stringify({ version: 1, keys })) > MAX_STORE_VALUE_BYTES) {
+    throw new Error(`the session key state ${SESSION_KEY_STATE_NAME} would exceed the store's ${MAX_STORE_VALUE_BYTES}-byte value limit`);
+  }
+  return { state: writeState ? { version: 1, keys } : state, signingKid, create, delete: expired, retire, writeState };
+}
+
+/**
+ * The keys with `kid`'s retention raised to `retentionSeconds` (the key signs the cookies of a
+ * version that sets this deployment's `Max-Age`); undefined when it is already that long.
+ */
+function keepLongEnough(keys: readonly SessionKeyRecord[], kid: string, retentionSeconds: number): SessionKeyRecord[] | undefined {
+  const key = keys.find((k) => k.kid === kid);
+  if (key === undefined || (key.retention !== undefined && key.retention >= retentionSeconds)) return undefined;
+  return keys.map((k) => (k.kid === kid ? { ...k, retention: retentionSeconds } : k));
 }
 
 function currentSigningKey(state: SessionKeyState): SessionKeyRecord {
@@ -195,7 +289,8 @@ export function parseSessionKeyState(value: string): SessionKeyState {
   const time = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
   const keys = parsed.keys.map((k: unknown): SessionKeyRecord => {
     if (!isRecord(k) || typeof k.kid !== 'string' || !SESSION_KEY_ID.test(k.kid) || !time(k.generation) || !time(k.written)
-      || (k.signing !== undefined && !time(k.signing)) || (k.stopped !== undefined && !time(k.stopped))) {
+      || (k.signing !== undefined && !time(k.signing)) || (k.stopped !== undefined && !time(k.stopped))
+      || (k.retention !== undefined && !time(k.retention)) || (k.retired !== undefined && !time(k.retired))) {
       throw bad();
     }
     return dropUndefined({
@@ -204,6 +299,8 @@ export function parseSessionKeyState(value: string): SessionKeyState {
       written: k.written as number,
       signing: k.signing as number | undefined,
       stopped: k.stopped as number | undefined,
+      retention: k.retention as number | undefined,
+      retired: k.retired as number | undefined,
     });
   });
   return { version: 1, keys };
@@ -245,9 +342,9 @@ export async function ensureSessionKey(
     if (typeof etag !== 'string' || etag === '') throw new SessionKeyStoreError(`the KeyValueStore ${arn} returned no ETag`);
     const stored = await call(`GetKey ${SESSION_KEY_STATE_NAME}`, () => getValue(client, arn, SESSION_KEY_STATE_NAME));
     const state = stored === undefined ? undefined : parseSessionKeyState(stored);
-    const plan = planSessionKeys(state, request.keyGeneration, now, request.retentionSeconds);
+    const plan = planSessionKeys(state, request.keyGeneration, now, request.retentionSeconds, newKeyId, request.lifetimeSeconds);
     if (plan.note === 'lower-generation') {
-      log('warn', 'session keys: KeyGeneration is lower than the newest key\'s (a rollback, or it was lowered): nothing written or deleted', {
+      log('warn', 'session keys: KeyGeneration is lower than the newest key\'s (a rollback, or it was lowered): no key written or deleted', {
         keyGeneration: request.keyGeneration, signingKid: plan.signingKid,
       });
     }
@@ -261,6 +358,7 @@ export async function ensureSessionKey(
           IfMatch: etag,
           Puts: [
             ...[...created].map(([kid, value]) => ({ Key: sessionKeyName(kid), Value: value })),
+            ...plan.retire.map((kid) => ({ Key: sessionKeyName(kid), Value: SESSION_KEY_RETIRED })),
             { Key: SESSION_KEY_STATE_NAME, Value: JSON.stringify(plan.state) },
           ],
           Deletes: plan.delete.length > 0 ? plan.delete.map((kid) => ({ Key: sessionKeyName(kid) })) : undefined,
@@ -273,7 +371,11 @@ export async function ensureSessionKey(
         throw storeError(error, arn, 'UpdateKeys', secrets);
       }
       log('info', 'session keys written', {
-        created: [...plan.create], deleted: [...plan.delete], signingKid: plan.signingKid, keyGeneration: request.keyGeneration,
+        created: [...plan.create],
+        retired: [...plan.retire],
+        deleted: [...plan.delete],
+        signingKid: plan.signingKid,
+        keyGeneration: request.keyGeneration,
       });
     } else {
       log('info', 'session keys unchanged', { signingKid: plan.signingKid, keyGeneration: request.keyGeneration });

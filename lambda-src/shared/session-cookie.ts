@@ -47,6 +47,12 @@ export const SESSION_KEY_ID = /^[A-Za-z0-9_-]{1,16}$/;
 export const SESSION_KEY = /^[A-Za-z0-9_-]{43}$/;
 /** KeyValueStore key names of the session keys start with this, followed by the key id. */
 export const SESSION_KEY_NAME_PREFIX = 'session-key.';
+/**
+ * The value that replaces a retired key in the store (about a day after it stopped signing): the
+ * viewer function treats a cookie naming it as an expired session without checking anything, so
+ * whoever holds the old key can no longer forge one. It never matches {@link SESSION_KEY}.
+ */
+export const SESSION_KEY_RETIRED = 'retired';
 
 const COOKIE = /^1\.([A-Za-z0-9_-]{1,16})\.([A-Za-z0-9_-]{4,3760})\.([A-Za-z0-9_-]{43})$/;
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';

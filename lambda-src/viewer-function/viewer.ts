@@ -15,6 +15,8 @@
  * 4. the session cookie is parsed for shape only (one cookie of that name, length capped first);
  * 5. one KeyValueStore read fetches the key its key id names (a missing key or a store error is a
  *    503 with Retry-After, never a redirect: a new key reaches edge locations after a while);
+ *    an entry holding the retired marker (`SESSION_KEY_RETIRED`) makes the cookie an expired
+ *    session at once, with nothing verified: it can only go to the refresh route, never through;
  * 6. the tag is checked in constant time, then the payload, the rule-set hash and `exp`;
  * 7. the group rules decide on the canonical path: 403 for non-members, otherwise the request
  *    goes on without the library's cookies and with the identity header.
@@ -30,7 +32,7 @@
  */
 import { canonicalPath } from '../shared/canonical-path';
 import { compilePattern, compileRules, CompiledPathRule, requiredGroupsFor, satisfies } from '../shared/path-rules';
-import { checkSession, isSessionKey, parseSessionCookie, SessionCookieParts } from '../shared/session-cookie';
+import { checkSession, isSessionKey, parseSessionCookie, SESSION_KEY_RETIRED, SessionCookieParts } from '../shared/session-cookie';
 import type { ViewerConfig } from '../shared/viewer-config';
 
 /** A query-string parameter, header or cookie in a CloudFront Functions event. */
@@ -148,6 +150,8 @@ function beforeKey(event: unknown, v: Viewer): Pending | CfRequest | CfResponse 
 }
 
 function afterKey(step: Pending, key: unknown, v: Viewer): CfRequest | CfResponse {
+  // A retired key: an expired session, nothing checked (whoever has the old key could forge one).
+  if (key === SESSION_KEY_RETIRED) return expired(step, v);
   // A missing or malformed key is the store's problem, not the user's: 503, not a new login.
   if (!isSessionKey(key)) return unavailable(step);
   const check = checkSession(step.parts, key, Math.floor(Date.now() / 1000), v.c.rulesHash);

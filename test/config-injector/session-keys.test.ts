@@ -18,11 +18,11 @@ import { handler, onEvent } from '../../lambda-src/config-injector';
 import { buildEdgeConfig } from '../../lambda-src/config-injector/build-config';
 import { timing } from '../../lambda-src/config-injector/poll';
 import {
-  ensureSessionKey, MAX_SESSION_KEYS, parseSessionKeyState, planSessionKeys, SESSION_KEY_STATE_NAME, sessionKeyRetentionSeconds,
-  SessionKeyState,
+  ensureSessionKey, MAX_SESSION_KEYS, MAX_STORE_VALUE_BYTES, parseSessionKeyState, planSessionKeys, SESSION_KEY_STATE_NAME,
+  sessionKeyLifetimeSeconds, sessionKeyRetentionSeconds, SessionKeyState,
 } from '../../lambda-src/config-injector/session-keys';
 import { ConfigError } from '../../lambda-src/shared/config-error';
-import { SESSION_KEY, SESSION_KEY_ID } from '../../lambda-src/shared/session-cookie';
+import { SESSION_KEY, SESSION_KEY_ID, SESSION_KEY_RETIRED } from '../../lambda-src/shared/session-cookie';
 
 const kvsMock = mockClient(CloudFrontKeyValueStoreClient);
 const lambdaMock = mockClient(LambdaClient);
@@ -33,7 +33,13 @@ const secretsMock = mockClient(SecretsManagerClient);
 const ARN = 'arn:aws:cloudfront::123456789012:key-value-store/0d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6';
 const HOUR = 3600;
 const DAY = 24 * HOUR;
-const RETENTION = sessionKeyRetentionSeconds(undefined);
+/** The session cookie's default Max-Age: the refresh token validity when Cognito reports none. */
+const DEFAULT_COOKIE_MAX_AGE = 30 * DAY;
+const RETENTION = sessionKeyRetentionSeconds(DEFAULT_COOKIE_MAX_AGE);
+/** The retention before session keys were kept for the cookie's Max-Age: the session's 24 h plus an hour. */
+const OLD_RETENTION = 25 * HOUR;
+/** The session lifetime bound (the id token's 24 h plus an hour): a stopped key is retired then. */
+const LIFETIME = sessionKeyLifetimeSeconds();
 const T0 = 1_800_000_000;
 
 /** The store behind the mocked client: items, and an ETag that changes with every write. */
@@ -41,6 +47,8 @@ let items: Map<string, string>;
 let etagNumber: number;
 /** Every value ever written under `session-key.*`: the scan looks for each of them. */
 let writtenKeys: string[];
+/** Every value ever written under `session-key.*`, the retired marker included. */
+let writtenEntries: string[];
 let logs: string[];
 /** How many of the next UpdateKeys calls are refused as stale (as if someone wrote just before). */
 let staleWrites: number;
@@ -53,6 +61,7 @@ function fakeStore(): void {
   items = new Map();
   etagNumber = 1;
   writtenKeys = [];
+  writtenEntries = [];
   staleWrites = 0;
   beforeDescribe = undefined;
   let describes = 0;
@@ -77,7 +86,10 @@ function fakeStore(): void {
     if (input.IfMatch !== etag()) throw new ConflictException({ message: 'Pre-condition failed: ETag mismatch', $metadata: {} });
     for (const put of input.Puts ?? []) {
       items.set(put.Key!, put.Value!);
-      if (put.Key!.startsWith('session-key.')) writtenKeys.push(put.Value!);
+      if (put.Key!.startsWith('session-key.')) {
+        writtenEntries.push(put.Value!);
+        if (put.Value !== SESSION_KEY_RETIRED) writtenKeys.push(put.Value!);
+      }
     }
     for (const del of input.Deletes ?? []) items.delete(del.Key!);
     etagNumber++;
@@ -94,8 +106,8 @@ function storedState(): SessionKeyState {
   return parseSessionKeyState(items.get(SESSION_KEY_STATE_NAME)!);
 }
 
-function deploy(keyGeneration: number, now: number) {
-  return ensureSessionKey({ keyValueStoreArn: ARN, keyGeneration, retentionSeconds: RETENTION, now });
+function deploy(keyGeneration: number, now: number, retentionSeconds = RETENTION, lifetimeSeconds?: number) {
+  return ensureSessionKey({ keyValueStoreArn: ARN, keyGeneration, retentionSeconds, lifetimeSeconds, now });
 }
 
 /** No key value anywhere in `text`. */
@@ -118,7 +130,7 @@ describe('ensureSessionKey', () => {
     expect(signing.keyId).toMatch(SESSION_KEY_ID);
     expect(signing.key).toMatch(SESSION_KEY);
     expect(items.get(`session-key.${signing.keyId}`)).toBe(signing.key);
-    expect(storedState()).toEqual({ version: 1, keys: [{ kid: signing.keyId, generation: 1, written: T0, signing: T0 }] });
+    expect(storedState()).toEqual({ version: 1, keys: [{ kid: signing.keyId, generation: 1, written: T0, signing: T0, retention: RETENTION }] });
     expect(kvsCalls()).toStrictEqual([
       ['DescribeKeyValueStoreCommand', { KvsARN: ARN }],
       ['GetKeyCommand', { KvsARN: ARN, Key: SESSION_KEY_STATE_NAME }],
@@ -185,8 +197,8 @@ describe('ensureSessionKey', () => {
     const afterNext = await deploy(2, T0 + 2 * HOUR);
     expect(afterNext).toEqual({ keyId: k2.kid, key: k2Value });
     expect(storedState().keys).toEqual([
-      { kid: k1.keyId, generation: 1, written: T0, signing: T0, stopped: T0 + 2 * HOUR },
-      { kid: k2.kid, generation: 2, written: T0 + HOUR, signing: T0 + 2 * HOUR },
+      { kid: k1.keyId, generation: 1, written: T0, signing: T0, stopped: T0 + 2 * HOUR, retention: RETENTION },
+      { kid: k2.kid, generation: 2, written: T0 + HOUR, signing: T0 + 2 * HOUR, retention: RETENTION },
     ]);
     const update = kvsCalls().find(([name]) => name === 'UpdateKeysCommand')![1] as UpdateKeysCommandInput;
     expect(update.Puts!.map((p) => p.Key)).toEqual([SESSION_KEY_STATE_NAME]);
@@ -199,12 +211,39 @@ describe('ensureSessionKey', () => {
     const k1 = await deploy(1, T0);
     await deploy(2, T0 + HOUR);
     const k2 = await deploy(2, T0 + 2 * HOUR); // k1 stops at T0 + 2 h
-    expect(RETENTION).toBe(DAY + HOUR);
+    expect(RETENTION).toBe(30 * DAY + HOUR);
 
+    // Until every session signed with k1 has expired (24 h plus an hour), k1 stays usable.
+    expect(LIFETIME).toBe(OLD_RETENTION);
     kvsMock.resetHistory();
-    expect(await deploy(2, T0 + 2 * HOUR + RETENTION - 1)).toEqual(k2);
+    expect(await deploy(2, T0 + 2 * HOUR + LIFETIME - 1)).toEqual(k2);
     expect(kvsCalls().map(([name]) => name)).not.toContain('UpdateKeysCommand');
-    expect(items.has(`session-key.${k1.keyId}`)).toBe(true);
+    expect(items.get(`session-key.${k1.keyId}`)).toBe(k1.key);
+
+    // Then its value gives way to the retired marker (whoever has k1 can no longer forge sessions),
+    // but the entry stays: a cookie naming k1 (Max-Age 30 days) is sent to the refresh route, not to a 503.
+    kvsMock.resetHistory();
+    expect(await deploy(2, T0 + 2 * HOUR + LIFETIME)).toEqual(k2);
+    const retiring = kvsCalls().find(([name]) => name === 'UpdateKeysCommand')![1] as UpdateKeysCommandInput;
+    expect(retiring.Puts).toEqual([
+      { Key: `session-key.${k1.keyId}`, Value: SESSION_KEY_RETIRED },
+      { Key: SESSION_KEY_STATE_NAME, Value: expect.any(String) },
+    ]);
+    expect(retiring.Deletes).toBeUndefined();
+    expect(items.get(`session-key.${k1.keyId}`)).toBe(SESSION_KEY_RETIRED);
+    expect(storedState().keys).toEqual([
+      { kid: k1.keyId, generation: 1, written: T0, stopped: T0 + 2 * HOUR, retention: RETENTION, retired: T0 + 2 * HOUR + LIFETIME },
+      { kid: k2.keyId, generation: 2, written: T0 + HOUR, signing: T0 + 2 * HOUR, retention: RETENTION },
+    ]);
+    expect(logs.join('\n')).toContain(k1.keyId);
+    expectNoKeyIn(logs.join('\n'));
+
+    for (const later of [2 * DAY, 29 * DAY, RETENTION - 1]) {
+      kvsMock.resetHistory();
+      expect(await deploy(2, T0 + 2 * HOUR + later)).toEqual(k2);
+      expect(kvsCalls().map(([name]) => name)).not.toContain('UpdateKeysCommand');
+      expect(items.get(`session-key.${k1.keyId}`)).toBe(SESSION_KEY_RETIRED);
+    }
 
     kvsMock.resetHistory();
     expect(await deploy(2, T0 + 2 * HOUR + RETENTION)).toEqual(k2);
@@ -212,16 +251,83 @@ describe('ensureSessionKey', () => {
     expect(update.Deletes).toEqual([{ Key: `session-key.${k1.keyId}` }]);
     expect(update.Puts!.map((p) => p.Key)).toEqual([SESSION_KEY_STATE_NAME]);
     expect(items.has(`session-key.${k1.keyId}`)).toBe(false);
-    expect(storedState().keys).toEqual([{ kid: k2.keyId, generation: 2, written: T0 + HOUR, signing: T0 + 2 * HOUR }]);
+    expect(storedState().keys).toEqual([{ kid: k2.keyId, generation: 2, written: T0 + HOUR, signing: T0 + 2 * HOUR, retention: RETENTION }]);
   });
 
-  test('the retention follows tokenMaxAgeSeconds, capped at the id token\'s 24 h, plus an hour', () => {
-    expect(sessionKeyRetentionSeconds(undefined)).toBe(25 * HOUR);
-    expect(sessionKeyRetentionSeconds(600)).toBe(600 + HOUR);
-    expect(sessionKeyRetentionSeconds(7 * DAY)).toBe(25 * HOUR);
+  test('the lifetime bound is the id token\'s lifetime (at most 24 h) plus an hour; a shorter one retires sooner', async () => {
+    expect(sessionKeyLifetimeSeconds()).toBe(25 * HOUR);
+    expect(sessionKeyLifetimeSeconds(7 * DAY)).toBe(25 * HOUR);
+    expect(sessionKeyLifetimeSeconds(HOUR)).toBe(2 * HOUR);
+    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => sessionKeyLifetimeSeconds(bad)).toThrow(/tokenMaxAgeSeconds/);
+
+    const short = sessionKeyLifetimeSeconds(HOUR);
+    const k1 = await deploy(1, T0, RETENTION, short);
+    await deploy(2, T0 + HOUR, RETENTION, short);
+    await deploy(2, T0 + 2 * HOUR, RETENTION, short); // k1 stops
+    await deploy(2, T0 + 2 * HOUR + short - 1, RETENTION, short);
+    expect(items.get(`session-key.${k1.keyId}`)).toBe(k1.key);
+    await deploy(2, T0 + 2 * HOUR + short, RETENTION, short);
+    expect(items.get(`session-key.${k1.keyId}`)).toBe(SESSION_KEY_RETIRED);
   });
 
-  test('rollback (a lower KeyGeneration): nothing written or deleted, the current key keeps signing', async () => {
+  test('the retired marker can never be used as a key: it is no SESSION_KEY, and no key written equals it', async () => {
+    expect(SESSION_KEY.test(SESSION_KEY_RETIRED)).toBe(false);
+    await deploy(1, T0);
+    for (let g = 2; g <= 4; g++) {
+      await deploy(g, T0 + (g - 1) * 2 * DAY);
+      await deploy(g, T0 + (g - 1) * 2 * DAY + HOUR);
+    }
+    await deploy(4, T0 + 10 * DAY);
+    expect(writtenEntries).toContain(SESSION_KEY_RETIRED);
+    for (const value of writtenEntries) expect(value === SESSION_KEY_RETIRED || SESSION_KEY.test(value)).toBe(true);
+    for (const key of writtenKeys) expect(key).not.toBe(SESSION_KEY_RETIRED);
+    const retired = storedState().keys.filter((k) => k.retired !== undefined);
+    expect(retired).toHaveLength(3);
+    for (const k of retired) expect(items.get(`session-key.${k.kid}`)).toBe(SESSION_KEY_RETIRED);
+  });
+
+  test('the retention is the session cookie\'s Max-Age (the refresh token validity, not the session\'s 24 h) plus an hour', () => {
+    expect(sessionKeyRetentionSeconds(DEFAULT_COOKIE_MAX_AGE)).toBe(30 * DAY + HOUR);
+    expect(sessionKeyRetentionSeconds(HOUR)).toBe(2 * HOUR);
+    expect(sessionKeyRetentionSeconds(7 * DAY)).toBe(7 * DAY + HOUR);
+    expect(sessionKeyRetentionSeconds(3650 * DAY)).toBe(3650 * DAY + HOUR);
+    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => sessionKeyRetentionSeconds(bad)).toThrow(/Max-Age/);
+  });
+
+  test('a key is kept for the longest Max-Age it signed cookies with: a lower refresh token validity later does not shorten it', async () => {
+    const SHORT = sessionKeyRetentionSeconds(DAY);
+    const k1 = await deploy(1, T0);
+    await deploy(2, T0 + HOUR);
+    // the deploy that makes k2 sign also lowers the refresh token validity to a day
+    const k2 = await deploy(2, T0 + 2 * HOUR, SHORT);
+    expect(storedState().keys).toEqual([
+      { kid: k1.keyId, generation: 1, written: T0, signing: T0, stopped: T0 + 2 * HOUR, retention: RETENTION },
+      { kid: k2.keyId, generation: 2, written: T0 + HOUR, signing: T0 + 2 * HOUR, retention: SHORT },
+    ]);
+
+    // k1's cookies were minted with a 30-day Max-Age: its entry (retired after a day) is kept past
+    // the day, and deleted at its own retention
+    await deploy(2, T0 + 2 * HOUR + SHORT, SHORT);
+    expect(items.get(`session-key.${k1.keyId}`)).toBe(SESSION_KEY_RETIRED);
+    await deploy(2, T0 + 2 * HOUR + RETENTION - 1, SHORT);
+    expect(items.get(`session-key.${k1.keyId}`)).toBe(SESSION_KEY_RETIRED);
+    await deploy(2, T0 + 2 * HOUR + RETENTION, SHORT);
+    expect(items.has(`session-key.${k1.keyId}`)).toBe(false);
+
+    // raising the validity again lengthens the signing key's retention: the state alone is written
+    kvsMock.resetHistory();
+    expect(await deploy(2, T0 + 40 * DAY, RETENTION)).toEqual(k2);
+    const update = kvsCalls().find(([name]) => name === 'UpdateKeysCommand')![1] as UpdateKeysCommandInput;
+    expect(update.Puts!.map((p) => p.Key)).toEqual([SESSION_KEY_STATE_NAME]);
+    expect(update.Deletes).toBeUndefined();
+    expect(storedState().keys).toEqual([{ kid: k2.keyId, generation: 2, written: T0 + HOUR, signing: T0 + 2 * HOUR, retention: RETENTION }]);
+    // and lowering it once more does not shorten it
+    kvsMock.resetHistory();
+    await deploy(2, T0 + 41 * DAY, SHORT);
+    expect(kvsCalls().map(([name]) => name)).not.toContain('UpdateKeysCommand');
+  });
+
+  test('rollback (a lower KeyGeneration): no key written or deleted, the current key keeps signing', async () => {
     const k1 = await deploy(1, T0);
     await deploy(2, T0 + HOUR); // verify-only k2 written
     const before = new Map(items);
@@ -238,10 +344,20 @@ describe('ensureSessionKey', () => {
     expect(k2.keyId).not.toBe(k1.keyId);
     const rotated = new Map(items);
     kvsMock.resetHistory();
-    expect(await deploy(1, T0 + 10 * DAY)).toEqual(k2);
+    expect(await deploy(1, T0 + 3 * HOUR + RETENTION + DAY)).toEqual(k2);
     expect(kvsCalls().map(([name]) => name)).not.toContain('UpdateKeysCommand');
     expect(items).toEqual(rotated);
     expect(items.get(`session-key.${k1.keyId}`)).toBe(k1.key);
+
+    // a rolled-back version whose cookies last longer: only the signing key's retention grows
+    const LONGER = sessionKeyRetentionSeconds(90 * DAY);
+    kvsMock.resetHistory();
+    expect(await deploy(1, T0 + 3 * HOUR + RETENTION + 2 * DAY, LONGER)).toEqual(k2);
+    const update = kvsCalls().find(([name]) => name === 'UpdateKeysCommand')![1] as UpdateKeysCommandInput;
+    expect(update.Puts!.map((p) => p.Key)).toEqual([SESSION_KEY_STATE_NAME]);
+    expect(update.Deletes).toBeUndefined();
+    expect(storedState().keys.find((k) => k.kid === k2.keyId)!.retention).toBe(LONGER);
+    expect(storedState().keys.map((k) => k.kid)).toEqual([k1.keyId, k2.keyId]);
   });
 
   test('a stale ETag (someone wrote in between) reads and plans again', async () => {
@@ -276,7 +392,8 @@ describe('ensureSessionKey', () => {
       // the other deployment's write is now visible
       etagNumber = saved;
       items.set(`session-key.${other.keyId}`, other.key);
-      items.set(SESSION_KEY_STATE_NAME, JSON.stringify({ version: 1, keys: [{ kid: other.keyId, generation: 1, written: T0, signing: T0 }] }));
+      const otherKey = { kid: other.keyId, generation: 1, written: T0, signing: T0, retention: RETENTION };
+      items.set(SESSION_KEY_STATE_NAME, JSON.stringify({ version: 1, keys: [otherKey] }));
     };
     kvsMock.resetHistory();
     expect(await deploy(1, T0)).toEqual(other);
@@ -287,21 +404,48 @@ describe('ensureSessionKey', () => {
     expect([...items.keys()].sort()).toEqual([SESSION_KEY_STATE_NAME, `session-key.${other.keyId}`].sort());
   });
 
-  test('too many keys kept at once: raising the generation again fails with what to do', () => {
-    const keys = [{ kid: 'k0', generation: 1, written: 0, signing: 0 }, ...Array.from({ length: MAX_SESSION_KEYS - 1 },
-      (_, i) => ({ kid: `s${i}`, generation: 1, written: 0, signing: 0, stopped: T0 }))];
+  test('too many keys kept at once: raising the generation again fails with what to do and from when', () => {
+    const keys = [{ kid: 'k0', generation: 1, written: 0, signing: 0, retention: RETENTION }, ...Array.from({ length: MAX_SESSION_KEYS - 1 },
+      (_, i) => ({ kid: `s${i}`, generation: 1, written: 0, stopped: T0 + i * DAY, retention: RETENTION, retired: T0 + i * DAY + LIFETIME }))];
     const state: SessionKeyState = { version: 1, keys };
-    expect(() => planSessionKeys(state, 2, T0 + HOUR, RETENTION)).toThrow(ConfigError);
-    expect(() => planSessionKeys(state, 2, T0 + HOUR, RETENTION)).toThrow(/deploy without raising it/);
+    const oldestGoes = T0 + RETENTION;
+    expect(() => planSessionKeys(state, 2, T0 + 10 * DAY, RETENTION)).toThrow(ConfigError);
+    expect(() => planSessionKeys(state, 2, T0 + 10 * DAY, RETENTION)).toThrow(
+      `sessionKeyGeneration was raised while ${MAX_SESSION_KEYS} session keys are kept (at most ${MAX_SESSION_KEYS - 1} before a raise): ` +
+      'a key that stopped signing is kept as long as a session cookie signed with it can arrive ' +
+      '(the cookie\'s Max-Age, which is the refresh token validity, plus an hour); ' +
+      `deploy without raising sessionKeyGeneration until ${new Date(oldestGoes * 1000).toISOString()}: the first deploy from then on deletes the oldest stopped key, and a raise is accepted again`,
+    );
     // without a raise, the same state is a plain redeploy
-    expect(planSessionKeys(state, 1, T0 + HOUR, RETENTION)).toMatchObject({ signingKid: 'k0', create: [], delete: [], writeState: false });
+    expect(planSessionKeys(state, 1, T0 + 10 * DAY, RETENTION)).toMatchObject({ signingKid: 'k0', create: [], delete: [], writeState: false });
+    // one second before that time still refused; at it, the oldest key goes and the raise is accepted
+    expect(() => planSessionKeys(state, 2, oldestGoes - 1, RETENTION)).toThrow(ConfigError);
+    expect(planSessionKeys(state, 2, oldestGoes, RETENTION, () => 'new')).toMatchObject({ signingKid: 'k0', create: ['new'], delete: ['s0'], writeState: true });
+  });
+
+  test('the state with the most keys and the largest values fits one store value', () => {
+    const big = 1_999_999_999;
+    const keys = Array.from({ length: MAX_SESSION_KEYS }, (_, i) => ({
+      kid: `${i}`.padStart(16, '_'), generation: 999_999_999, written: big, signing: big, stopped: big, retention: sessionKeyRetentionSeconds(3650 * DAY),
+    }));
+    const value = JSON.stringify({ version: 1, keys });
+    expect(Buffer.byteLength(value)).toBeLessThanOrEqual(MAX_STORE_VALUE_BYTES);
+    expect(parseSessionKeyState(value).keys).toEqual(keys);
+    // a retired key records `retired` instead of `signing`: the same size
+    const retired = keys.map(({ signing, ...k }, i) => (i === 0 ? keys[0] : { ...k, retired: signing }));
+    const retiredValue = JSON.stringify({ version: 1, keys: retired });
+    expect(Buffer.byteLength(retiredValue)).toBe(Buffer.byteLength(value));
+    expect(parseSessionKeyState(retiredValue).keys).toEqual(retired);
   });
 
   test('a malformed state entry fails the deploy and writes nothing', async () => {
     items.set(SESSION_KEY_STATE_NAME, '{"version":1,"keys":[{"kid":"bad kid!","generation":1,"written":0}]}');
     await expect(deploy(1, T0)).rejects.toThrow(`the KeyValueStore entry ${SESSION_KEY_STATE_NAME} is not a valid session key state`);
     expect(kvsMock.commandCalls(UpdateKeysCommand)).toHaveLength(0);
-    for (const bad of ['', 'null', '[]', '{"version":2,"keys":[]}', '{"version":1,"keys":[{"kid":"a","generation":"1","written":0}]}']) {
+    for (const bad of [
+      '', 'null', '[]', '{"version":2,"keys":[]}', '{"version":1,"keys":[{"kid":"a","generation":"1","written":0}]}',
+      '{"version":1,"keys":[{"kid":"a","generation":1,"written":0,"retention":-1}]}', '{"version":1,"keys":[{"kid":"a","generation":1,"written":0,"retention":"30"}]}',
+    ]) {
       expect(() => parseSessionKeyState(bad)).toThrow(/not a valid session key state/);
     }
   });
@@ -441,6 +585,54 @@ describe('Custom::CognitoEdgeAuthConfig in session mode', () => {
     await run(event('Update', raised));
     expect((await uploadedConfig()).session).toEqual(second);
     expect(writtenKeys).toHaveLength(2);
+    expectNoKeyIn(everythingButTheKeyCarriers());
+  });
+
+  test('the key is kept for the Max-Age config.json gives the session cookie: Cognito\'s default, the client\'s, or EdgeConfig\'s', async () => {
+    const cases: Array<[string, Record<string, unknown>, Record<string, unknown>, number]> = [
+      // Cognito reports no validity: the edge function's default (30 days) sets the Max-Age
+      ['default', {}, sessionProps, DEFAULT_COOKIE_MAX_AGE],
+      ['client', { RefreshTokenValidity: 90, TokenValidityUnits: { RefreshToken: 'days' } }, sessionProps, 90 * DAY],
+      ['EdgeConfig', { RefreshTokenValidity: 90 }, {
+        ...sessionProps, EdgeConfig: JSON.stringify({ callbackPath: '/_auth/callback', signOutPath: '/_auth/signout', refreshTokenValiditySeconds: 2 * HOUR }),
+      }, 2 * HOUR],
+    ];
+    for (const [, client, props, maxAge] of cases) {
+      fakeStore();
+      cognitoMock.on(DescribeUserPoolClientCommand).resolves({
+        UserPoolClient: { ClientId: 'client123', AllowedOAuthFlows: ['code'], AllowedOAuthFlowsUserPoolClient: true, ...client },
+      });
+      await run(event('Create', props));
+      const config = await uploadedConfig();
+      expect(config.refreshTokenValiditySeconds ?? DEFAULT_COOKIE_MAX_AGE).toBe(maxAge);
+      expect(storedState().keys).toEqual([expect.objectContaining({ retention: maxAge + HOUR })]);
+    }
+  });
+
+  test('the key is retired at the session lifetime config.json gives (cookies.tokenMaxAgeSeconds plus an hour), not before', async () => {
+    let clock = T0;
+    jest.spyOn(Date, 'now').mockImplementation(() => clock * 1000);
+    const props = {
+      ...sessionProps,
+      EdgeConfig: JSON.stringify({ callbackPath: '/_auth/callback', signOutPath: '/_auth/signout', cookies: { tokenMaxAgeSeconds: HOUR } }),
+    };
+    const raised = { ...props, Session: { ...SESSION, KeyGeneration: '2' } };
+    await run(event('Create', props));
+    const first = (await uploadedConfig()).session as Record<string, string>;
+    clock += HOUR;
+    await run(event('Update', raised, props));
+    clock += HOUR;
+    await run(event('Update', raised)); // the first key stops signing
+    const second = (await uploadedConfig()).session as Record<string, string>;
+    expect(second.keyId).not.toBe(first.keyId);
+
+    clock += 2 * HOUR - 1;
+    await run(event('Update', raised));
+    expect(items.get(`session-key.${first.keyId}`)).toBe(first.key);
+    clock += 1;
+    await run(event('Update', raised));
+    expect(items.get(`session-key.${first.keyId}`)).toBe(SESSION_KEY_RETIRED);
+    expect((await uploadedConfig()).session).toEqual(second);
     expectNoKeyIn(everythingButTheKeyCarriers());
   });
 
