@@ -29,6 +29,9 @@ import { LOGIN_MAX_AGE_SECONDS, safeEqual, StateSigner } from './state';
 import { Identity, IdTokenVerifier } from './token-verifier';
 import { FetchFn, isRefreshTokenShape, OAuthClient, requestTokens, revokeToken, TokenSet } from './upstream';
 
+/** Defined by scripts/bundle.ts for the edge bundles (false: Lambda@Edge mode only); undefined elsewhere. */
+declare const __CEA_SESSION_MODE__: boolean | undefined;
+
 /** What the handler returns: the (possibly modified) request, or a generated response. */
 export type EdgeResult = CloudFrontRequest | CloudFrontResultResponse;
 /** A viewer-request handler; accepts any value as event and never rejects. */
@@ -523,7 +526,8 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
     return protectedRequest(req, jar, path, duplicates);
   }
 
-  const sessionMode: SessionMode | undefined = config.session === undefined ? undefined : createSessionMode({
+  // Session mode's routes exist only in the build that carries them (scripts/bundle.ts).
+  const sessionMode: SessionMode | undefined = !(typeof __CEA_SESSION_MODE__ !== 'boolean' || __CEA_SESSION_MODE__) || config.session === undefined ? undefined : createSessionMode({
     config,
     session: config.session,
     log,
