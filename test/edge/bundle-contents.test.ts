@@ -111,8 +111,8 @@ test.each([['Lambda@Edge mode', () => fresh], ['session mode', () => freshSessio
 // path, refresh race, guards, page set) and the shared configuration contract. The contract
 // refusals and the canonical-path rule shared with the viewer function then brought it to about
 // 57 150 B raw / 19 460 B gzip before session mode; session mode's code is not in this bundle, but
-// the few hooks it needs in the handler (and the refusal of `session`) remain: measured 57 556 B raw
-// and 19 597 B gzip, so the budget is the tightest quarter KiB above that.
+// a few of its traces remain (the handler's hooks for it, the refusal of `session`): measured
+// 57 428 B raw and 19 560 B gzip, so the budget is the tightest quarter KiB above that.
 test('size budget (Lambda@Edge mode): under 56.25 KiB raw and 19.25 KiB gzip', () => {
   const raw = Buffer.byteLength(fresh.code);
   expect(raw).toBeLessThan(56.25 * 1024);
@@ -121,7 +121,7 @@ test('size budget (Lambda@Edge mode): under 56.25 KiB raw and 19.25 KiB gzip', (
 
 // Session mode (design §7) adds the auth routes, the session cookie's mint and check (shared with
 // the viewer function), the session field's validation and two pages: measured 67 177 B raw and
-// 22 666 B gzip.
+// 22 667 B gzip.
 test('size budget (session mode): under 66 KiB raw and 22.25 KiB gzip', () => {
   const raw = Buffer.byteLength(freshSession.code);
   expect(raw).toBeLessThan(66 * 1024);
