@@ -214,7 +214,8 @@ for (const dir of TOOL_DIRS) {
 project.testTask.prependExec('tsc -p test/tsconfig.json');
 
 // ---- handler bundles: built before compile, shipped in the npm package under assets/ ----
-// Fixed paths (design §3): assets/edge-auth/index.js and assets/config-injector/index.js.
+// Fixed paths (design §3): assets/edge-auth/index.js and assets/config-injector/index.js; beside
+// them assets/edge-auth-session/index.js, the edge bundle with session mode.
 const bundle = project.addTask('bundle', { description: 'Bundle the Lambda handlers into assets/' });
 bundle.exec('tsc -p lambda-src/tsconfig.json');
 // esbuild settings live in scripts/bundle.ts (the bench builds with the same ones).

@@ -1,7 +1,8 @@
 /**
  * Starts the whole local stack: the local Cognito hosted UI, the sample origin and the local
- * edge running the built `assets/edge-auth/index.js` with a `config.json` written beside it by the
- * custom resource's code path. Used by `playground/main.ts` (the README's main command) and by
+ * edge running the built `assets/edge-auth/index.js` (in session mode
+ * `assets/edge-auth-session/index.js`, as the construct pairs them) with a `config.json` written
+ * beside it by the custom resource's code path. Used by `playground/main.ts` (the README's main command) and by
  * the end-to-end tests.
  *
  * Two modes, as the construct's `viewerCheck`: `lambda-edge` (the Lambda@Edge function checks
@@ -27,6 +28,8 @@ import { loadCloudFrontFunction, Sandbox } from '../test/support/cloudfront-func
 
 export const REPO_ROOT = path.join(__dirname, '..');
 export const DEFAULT_BUNDLE = path.join(REPO_ROOT, 'assets', 'edge-auth', 'index.js');
+/** The Lambda@Edge bundle built with session mode (the construct ships it in session mode). */
+export const DEFAULT_SESSION_BUNDLE = path.join(REPO_ROOT, 'assets', 'edge-auth-session', 'index.js');
 export const DEFAULT_VIEWER_FUNCTION = path.join(REPO_ROOT, 'assets', 'viewer-function', 'index.js');
 export const DEFAULT_CDK_OUT = path.join(REPO_ROOT, 'example', 'cdk.out');
 export const DEFAULT_USERS_FILE = path.join(__dirname, 'users.json');
@@ -54,7 +57,7 @@ export interface PlaygroundOptions {
   idTokenTtlSeconds?: number;
   accessTokenTtlSeconds?: number;
   refreshTokenTtlSeconds?: number;
-  /** @default assets/edge-auth/index.js */
+  /** @default assets/edge-auth/index.js, in session mode assets/edge-auth-session/index.js */
   bundleFile?: string;
   /** Session mode: the built viewer function. @default assets/viewer-function/index.js */
   viewerFunctionFile?: string;
@@ -253,7 +256,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       ? { session: { authPathPrefix: AUTH_PATH_PREFIX, keyId: 'local1', key: randomBytes(32).toString('base64url') } }
       : {};
     config = { ...built.config, ...session, ...options.configOverrides };
-    const fn = loadEdgeFunction(options.bundleFile ?? DEFAULT_BUNDLE, config);
+    const fn = loadEdgeFunction(options.bundleFile ?? (mode === 'session' ? DEFAULT_SESSION_BUNDLE : DEFAULT_BUNDLE), config);
     closers.push(async () => fs.rmSync(fn.dir, { recursive: true, force: true }));
     edge.setHandler(fn.handler);
     const viewerFunction = mode === 'session' ? loadViewerFunction(options.viewerFunctionFile ?? DEFAULT_VIEWER_FUNCTION, config) : undefined;

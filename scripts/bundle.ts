@@ -1,6 +1,9 @@
 /**
  * Bundles the Lambda handlers into their fixed paths (design §3) with esbuild:
- * - assets/edge-auth/index.js: lambda-src/edge-auth, aws-jwt-verify included, minified;
+ * - assets/edge-auth/index.js: lambda-src/edge-auth, aws-jwt-verify included, minified, built
+ *   without session mode (see {@link EDGE_AUTH_BUILD}), so Lambda@Edge mode does not carry it;
+ * - assets/edge-auth-session/index.js: the same sources with session mode (the construct ships it
+ *   when `viewerCheck` is the CloudFront Function);
  * - assets/config-injector/index.js: lambda-src/config-injector, the AWS SDK left to the runtime
  *   except the KeyValueStore client and the SigV4A signer (see {@link CONFIG_INJECTOR_BUNDLED_SDK});
  * - assets/viewer-function/index.js: lambda-src/viewer-function, the CloudFront Function of session
@@ -51,11 +54,29 @@ const COMMON: BuildOptions = {
   tsconfig: join(ROOT, 'lambda-src', 'tsconfig.json'),
 };
 
-/** The edge bundle's settings, without an output (callers add `outfile`, and `minify` unless they profile). */
+/**
+ * The edge bundle's settings, without an output (callers add `outfile`, and `minify` unless they
+ * profile): Lambda@Edge mode only. The global `__CEA_SESSION_MODE__` is defined `false`; the
+ * sources test it where session mode's code begins (the auth routes of session-routes.ts, the
+ * session cookie's mint, the `session` field's checks, its pages) as
+ * `typeof __CEA_SESSION_MODE__ !== 'boolean' || __CEA_SESSION_MODE__`, which the minifier folds, so
+ * those branches are dead and esbuild drops them with the modules only they reach; a config.json
+ * with `session` is refused at load. The test is written out at each place because esbuild
+ * replaces a define only where the identifier itself appears (it does not inline a constant
+ * imported from another module). Where nothing defines it (ts-jest, tsc, the config injector's
+ * bundle, the playground) both modes are present.
+ */
 export const EDGE_AUTH_BUILD: BuildOptions = {
   ...COMMON,
   entryPoints: [join(ROOT, 'lambda-src', 'edge-auth', 'index.ts')],
   plugins: [stubJwtVerifyFetcher],
+  define: { __CEA_SESSION_MODE__: 'false' },
+};
+
+/** The session-mode edge bundle's settings: the same sources, with session mode (both modes). */
+export const EDGE_AUTH_SESSION_BUILD: BuildOptions = {
+  ...EDGE_AUTH_BUILD,
+  define: { __CEA_SESSION_MODE__: 'true' },
 };
 
 /**
@@ -168,6 +189,7 @@ async function main(): Promise<void> {
   const edge = await build({ ...EDGE_AUTH_BUILD, minify: true, metafile: true, outfile: join(ROOT, 'assets', 'edge-auth', 'index.js') });
   mkdirSync(join(ROOT, 'test-reports'), { recursive: true });
   writeFileSync(join(ROOT, 'test-reports', 'edge-auth.meta.json'), JSON.stringify(edge.metafile));
+  await build({ ...EDGE_AUTH_SESSION_BUILD, minify: true, outfile: join(ROOT, 'assets', 'edge-auth-session', 'index.js') });
   await build({ ...CONFIG_INJECTOR_BUILD, minify: true, outfile: join(ROOT, 'assets', 'config-injector', 'index.js') });
   const viewer = await buildViewerFunction();
   const problems = checkViewerFunction(viewer, { placeholder: true });

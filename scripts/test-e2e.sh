@@ -18,7 +18,7 @@ fi
 # (Debian's chromium wrapper script prints a shell error about its memory check on stderr.)
 "$CHROMIUM" --version 2>/dev/null
 
-echo "==> bundle (assets/edge-auth/index.js)"
+echo "==> bundle (assets/edge-auth/index.js, assets/edge-auth-session/index.js)"
 npx projen bundle
 echo "==> synth:example (example/cdk.out)"
 # The e2e config.json must come from the example template through buildEdgeConfig (the custom

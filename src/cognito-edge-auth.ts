@@ -110,7 +110,7 @@ export class CognitoEdgeAuth extends Construct {
 
     // ---- deploy-time configuration, in this stack (private/config-provider.ts, private/edge-config.ts) ----
     const provider = ConfigProvider.of(stack);
-    const bundle = createEdgeBundle(this);
+    const bundle = createEdgeBundle(this, sessionSettings !== undefined);
     const stateSecret = createStateSecret(this);
     this.stateSecret = stateSecret;
     provider.allow({

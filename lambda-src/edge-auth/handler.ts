@@ -29,6 +29,13 @@ import { LOGIN_MAX_AGE_SECONDS, safeEqual, StateSigner } from './state';
 import { Identity, IdTokenVerifier } from './token-verifier';
 import { FetchFn, isRefreshTokenShape, OAuthClient, requestTokens, revokeToken, TokenSet } from './upstream';
 
+/**
+ * Defined by scripts/bundle.ts for the edge bundles (false: Lambda@Edge mode only); undefined
+ * elsewhere. Every use of session mode below tests it first, written out so that the minifier folds
+ * it (see EDGE_AUTH_BUILD): the Lambda@Edge-mode bundle then keeps none of these branches.
+ */
+declare const __CEA_SESSION_MODE__: boolean | undefined;
+
 /** What the handler returns: the (possibly modified) request, or a generated response. */
 export type EdgeResult = CloudFrontRequest | CloudFrontResultResponse;
 /** A viewer-request handler; accepts any value as event and never rejects. */
@@ -169,7 +176,7 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
    * `undefined` when the Cookie header the browser would then send exceeds the budget.
    */
   function sessionCookies(tokens: TokenSet, identity: Identity, jar: ReadonlyMap<string, string>, from: 'callback' | 'refresh'): string[] | undefined {
-    if (sessionMode !== undefined) return sessionMode.cookiesFor(tokens, identity, jar, from);
+    if ((typeof __CEA_SESSION_MODE__ !== 'boolean' || __CEA_SESSION_MODE__) && sessionMode !== undefined) return sessionMode.cookiesFor(tokens, identity, jar, from);
     const remaining = identity.exp - nowSeconds();
     const idMaxAge = Math.min(remaining, config.cookies.tokenMaxAgeSeconds ?? remaining);
     const out = cookies.setSplit(names.id, tokens.idToken, idMaxAge, jar);
@@ -350,7 +357,7 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
 
   /** Does the browser hold a session (an id token that verifies; in session mode, a valid session cookie)? */
   async function hasSession(req: EdgeRequest, jar: ReadonlyMap<string, string>): Promise<boolean> {
-    if (sessionMode !== undefined) return sessionMode.hasSession(req.cookieHeaders);
+    if ((typeof __CEA_SESSION_MODE__ !== 'boolean' || __CEA_SESSION_MODE__) && sessionMode !== undefined) return sessionMode.hasSession(req.cookieHeaders);
     const idToken = readSplitCookie(jar, names.id);
     return idToken !== undefined && verifier.verify(idToken).then(() => true, () => false);
   }
@@ -516,14 +523,14 @@ export function createHandler(rawConfig: unknown, deps: HandlerDeps = {}): EdgeH
     }
     const duplicates = new Set<string>();
     const jar = parseCookies(req.cookieHeaders, duplicates);
-    if (sessionMode !== undefined) return sessionMode.route(req, jar, path, duplicates);
+    if ((typeof __CEA_SESSION_MODE__ !== 'boolean' || __CEA_SESSION_MODE__) && sessionMode !== undefined) return sessionMode.route(req, jar, path, duplicates);
     if (path === callbackRoute) return callback(req, jar);
     if (path === signOutRoute) return signOut(req, jar);
     if (path === signedOutRoute) return signedOut(req);
     return protectedRequest(req, jar, path, duplicates);
   }
 
-  const sessionMode: SessionMode | undefined = config.session === undefined ? undefined : createSessionMode({
+  const sessionMode: SessionMode | undefined = !(typeof __CEA_SESSION_MODE__ !== 'boolean' || __CEA_SESSION_MODE__) || config.session === undefined ? undefined : createSessionMode({
     config,
     session: config.session,
     log,

@@ -1,5 +1,6 @@
 /**
- * Lambda@Edge viewer-request entry point (bundled to assets/edge-auth/index.js).
+ * Lambda@Edge viewer-request entry point, bundled to assets/edge-auth/index.js (Lambda@Edge mode
+ * only) and assets/edge-auth-session/index.js (both modes; see scripts/bundle.ts).
  *
  * Reads `config.json` beside the bundle once, at load. When it is missing or invalid, the reason
  * (a field name, never a value) is logged once as a JSON line and every request gets a fixed 500

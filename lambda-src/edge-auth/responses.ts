@@ -7,6 +7,9 @@
  */
 import type { CloudFrontHeaders, CloudFrontResultResponse } from 'aws-lambda';
 
+/** Defined by scripts/bundle.ts for the edge bundles (false: Lambda@Edge mode only); undefined elsewhere. */
+declare const __CEA_SESSION_MODE__: boolean | undefined;
+
 const STATUS_TEXT: Record<number, string> = {
   200: 'OK',
   302: 'Found',
@@ -79,7 +82,10 @@ export type PageKind =
   | 'callback_failed' | 'login_loop' | 'session_too_large' | 'signed_out' | 'misconfigured' | 'internal'
   | 'cross_site' | 'not_found';
 
-const PAGES: Record<PageKind, { status: number; title: string; text: string; linkText?: string }> = {
+interface PageText { status: number; title: string; text: string; linkText?: string }
+
+// Typed as complete: session mode's pages are missing only from the build without it, which never shows them.
+const PAGES = {
   bad_request: { status: 400, title: 'Bad request', text: 'This request cannot be handled.' },
   forbidden: { status: 403, title: 'Access denied', text: 'You are signed in, but this account does not have access to this page.', linkText: 'Sign out' },
   upstream_failed: { status: 502, title: 'Sign-in service unavailable', text: 'The sign-in service could not complete your sign-in. Please try again.', linkText: 'Try again' },
@@ -92,9 +98,12 @@ const PAGES: Record<PageKind, { status: number; title: string; text: string; lin
   signed_out: { status: 200, title: 'Signed out', text: 'You are signed out.', linkText: 'Sign in again' },
   misconfigured: { status: 500, title: 'Not configured', text: 'Sign-in is not configured correctly for this site.' },
   internal: { status: 500, title: 'Error', text: 'Something went wrong. Please try again.' },
-  cross_site: { status: 403, title: 'Request refused', text: 'This request came from another site and was not carried out.', linkText: 'Home' },
-  not_found: { status: 404, title: 'Not found', text: 'There is nothing at this address.', linkText: 'Home' },
-};
+  // The pages of session mode's auth routes (session-routes.ts), in the build that carries them.
+  ...(typeof __CEA_SESSION_MODE__ !== 'boolean' || __CEA_SESSION_MODE__ ? {
+    cross_site: { status: 403, title: 'Request refused', text: 'This request came from another site and was not carried out.', linkText: 'Home' },
+    not_found: { status: 404, title: 'Not found', text: 'There is nothing at this address.', linkText: 'Home' },
+  } : {}),
+} as Record<PageKind, PageText>;
 
 function htmlPage(status: number, title: string, inner: string, setCookies: readonly string[]): CloudFrontResultResponse {
   const headers = pageHeaders(HTML_TYPE, setCookies, HTML_CSP);

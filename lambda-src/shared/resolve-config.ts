@@ -23,6 +23,9 @@ import {
   SECONDS, secondsProblem, userPoolIdProblem,
 } from '../../src/private/config-rules';
 
+/** Defined by scripts/bundle.ts for the edge bundles (false: Lambda@Edge mode only); undefined elsewhere. */
+declare const __CEA_SESSION_MODE__: boolean | undefined;
+
 export type LogLevel = NonNullable<EdgeAuthConfig['logLevel']>;
 export type SameSite = 'Lax' | 'Strict' | 'None';
 
@@ -259,6 +262,17 @@ function sessionConfig(
 }
 
 /**
+ * In the build without session mode (assets/edge-auth/index.js, scripts/bundle.ts): a `session`
+ * field is refused instead of ignored (the function would check every request while the
+ * CloudFront Function expects it to answer only the auth routes). No `field`: the edge function
+ * then logs the message, which names the bundle to use (and has no character its logger drops).
+ */
+function refuseSession(raw: Record<string, unknown>): undefined {
+  if (ownProperty(raw, 'session') === undefined) return undefined;
+  throw new ConfigError('config.json: session needs the session-mode bundle assets/edge-auth-session/index.js, this one is for Lambda-Edge mode only');
+}
+
+/**
  * Validate a parsed `config.json` and resolve its defaults.
  * @throws ConfigError naming the first invalid field.
  */
@@ -362,6 +376,8 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
       return compilePathPattern(p);
     }),
     groupsClaim: optionalChecked(raw, 'groupsClaim', 'groupsClaim', groupsClaimProblem) ?? 'cognito:groups',
-    session: sessionConfig(raw, paths, forwardAuthCookies, { requiredGroups, pathRules: ownProperty(raw, 'pathRules') as SessionRules['pathRules'] }),
+    session: (typeof __CEA_SESSION_MODE__ !== 'boolean' || __CEA_SESSION_MODE__)
+      ? sessionConfig(raw, paths, forwardAuthCookies, { requiredGroups, pathRules: ownProperty(raw, 'pathRules') as SessionRules['pathRules'] })
+      : refuseSession(raw),
   };
 }

@@ -7,7 +7,7 @@ import { ValidationError } from './errors';
  * compile, shipped in the npm package). Works from `lib/private` (compiled) and `src/private`
  * (ts-jest), which are both two levels below the package root.
  */
-export function assetDir(name: 'edge-auth' | 'config-injector' | 'viewer-function'): string {
+export function assetDir(name: 'edge-auth' | 'edge-auth-session' | 'config-injector' | 'viewer-function'): string {
   const dir = path.join(__dirname, '..', '..', 'assets', name);
   if (!fs.existsSync(path.join(dir, 'index.js'))) {
     throw new ValidationError(`the handler bundle ${dir}/index.js is missing; ` +

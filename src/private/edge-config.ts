@@ -15,10 +15,14 @@ import { acknowledge, NAG_REASONS } from './nag';
 import { dropUndefined, Settings } from './settings';
 import { CognitoEdgeAuthProps, LogLevel } from '../cognito-edge-auth-props';
 
-/** The edge handler's bundle (`index.js`; `config.json` is added at deploy time). */
-export function createEdgeBundle(scope: Construct): s3assets.Asset {
+/**
+ * The edge handler's bundle (`index.js`; `config.json` is added at deploy time). Session mode's
+ * config.json needs the build with session mode (assets/edge-auth-session); Lambda@Edge mode gets
+ * the build without it (assets/edge-auth), which refuses a `session` field at load.
+ */
+export function createEdgeBundle(scope: Construct, sessionMode: boolean): s3assets.Asset {
   return new s3assets.Asset(scope, 'EdgeBundle', {
-    path: assetDir('edge-auth'),
+    path: assetDir(sessionMode ? 'edge-auth-session' : 'edge-auth'),
     exclude: ['*', '!index.js'], // config.json is added at deploy time
   });
 }

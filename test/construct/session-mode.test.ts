@@ -10,6 +10,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { addAuth, associations, fixture, FixtureOptions, supportStack } from './helpers';
 import { CognitoEdgeAuth, CognitoEdgeAuthProps, ViewerCheck } from '../../src';
 
@@ -441,4 +442,31 @@ test('session-mode logical ids are pinned (public contract: a new store would lo
     .filter(([, r]) => r.Type === 'AWS::CloudFront::KeyValueStore' || r.Type === 'AWS::CloudFront::Function')
     .map(([id, r]) => `${id} ${r.Type}`);
   expect(ids.sort()).toEqual(['AuthSessionKeys22E0647B AWS::CloudFront::KeyValueStore', 'AuthViewerFunctionECCC8BF3 AWS::CloudFront::Function']);
+});
+
+describe('the edge bundle of each mode', () => {
+  /** The hash of an asset made from `assets/<dir>` as createEdgeBundle makes it (index.js only). */
+  function hashOf(dir: string): string {
+    const asset = new s3assets.Asset(new Stack(), 'Probe', { path: path.join(__dirname, '..', '..', 'assets', dir), exclude: ['*', '!index.js'] });
+    return asset.assetHash;
+  }
+  /** The hash of the construct's `EdgeBundle` asset and the bundle key its config custom resource gets. */
+  function bundleOf(session: boolean): { hash: string; key: unknown } {
+    const f = session ? sessionFixture() : fixture();
+    const auth = addAuth(f, session ? SESSION : {});
+    const asset = auth.node.findChild('EdgeBundle') as s3assets.Asset;
+    const [resource] = Object.values(Template.fromStack(f.stack).findResources('Custom::CognitoEdgeAuthConfig'));
+    return { hash: asset.assetHash, key: resource.Properties.BundleS3Key };
+  }
+
+  test('session mode ships assets/edge-auth-session (with session mode), Lambda@Edge mode assets/edge-auth (without)', () => {
+    const session = bundleOf(true);
+    const lambdaEdge = bundleOf(false);
+    expect(session.hash).toEqual(hashOf('edge-auth-session'));
+    expect(lambdaEdge.hash).toEqual(hashOf('edge-auth'));
+    expect(session.hash).not.toEqual(lambdaEdge.hash);
+    // the config custom resource writes config.json into the mode's bundle
+    expect(JSON.stringify(session.key)).toContain(session.hash);
+    expect(JSON.stringify(lambdaEdge.key)).toContain(lambdaEdge.hash);
+  });
 });

@@ -1,7 +1,7 @@
 /**
  * End to end: headless Chromium against the local stack (local hosted UI, local edge running the
- * built assets/edge-auth/index.js with a config.json from the custom resource's code path, sample
- * origin). Each scenario uses a fresh browser context.
+ * built assets/edge-auth/index.js, in session mode assets/edge-auth-session/index.js, with a
+ * config.json from the custom resource's code path, sample origin). Each scenario uses a fresh browser context.
  *
  * The whole suite runs once per mode of the construct's `viewerCheck`:
  * - `lambda-edge`: the Lambda@Edge function checks every request (token cookies);

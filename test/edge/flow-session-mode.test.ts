@@ -1,5 +1,6 @@
 /**
- * Flow tests of session mode (design §7): the real built Lambda@Edge bundle (config.json with
+ * Flow tests of session mode (design §7): the real built session-mode bundle
+ * (assets/edge-auth-session/index.js, config.json with
  * `session`) answers the auth routes, the real built viewer function (in the CloudFront
  * Functions sandbox, with the same key in its KeyValueStore) checks every other path, and the
  * local Cognito-compatible server plays the hosted UI. A small browser model follows redirects and
@@ -7,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { CloudFrontResultResponse } from 'aws-lambda';
-import { BundleHandler, loadBundle } from './bundle';
+import { BundleHandler, loadBundle, SESSION_BUNDLE } from './bundle';
 import { cfEvent, DIST_DOMAIN } from './helpers';
 import { mintSessionCookie, rulesHash, sessionKeyName } from '../../lambda-src/shared/session-cookie';
 import { buildViewerConfig, injectViewerConfig } from '../../lambda-src/shared/viewer-config';
@@ -211,7 +212,7 @@ async function signIn(authorize: string, username: string): Promise<string> {
 }
 
 async function newBrowser(overrides: Record<string, unknown> = {}): Promise<Browser> {
-  return new Browser(loadBundle(edgeConfig(overrides)), await viewerFunction());
+  return new Browser(loadBundle(edgeConfig(overrides), SESSION_BUNDLE), await viewerFunction());
 }
 
 /** From a protected page with no session to the origin, through the login route, the hosted UI and the callback. */

@@ -55,7 +55,7 @@ test('unbump puts package.json back at 0.0.0', () => {
 
 const tarball = () => only(join(DIST, 'js'), new RegExp(`^${NAME}@.*\\.tgz$`));
 const ALLOWED = /^package\/(lib\/.+\.(js|d\.ts)|assets\/.+|\.jsii|README\.md|API\.md|LICENSE|package\.json)$/;
-const REQUIRED = ['lib/index.js', 'lib/index.d.ts', 'assets/edge-auth/index.js', 'assets/config-injector/index.js', '.jsii', 'README.md', 'API.md', 'LICENSE', 'package.json'];
+const REQUIRED = ['lib/index.js', 'lib/index.d.ts', 'assets/edge-auth/index.js', 'assets/edge-auth-session/index.js', 'assets/config-injector/index.js', '.jsii', 'README.md', 'API.md', 'LICENSE', 'package.json'];
 
 test('the npm tarball holds only lib/, assets/, .jsii, README.md, API.md, LICENSE and package.json', () => {
   const entries = execFileSync('tar', ['-tzf', tarball()], { encoding: 'utf8' }).split('\n').filter((e) => e && !e.endsWith('/'));
