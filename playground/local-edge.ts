@@ -441,6 +441,20 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     }
   }
 
+  /** Send a response the function generated, and record the decision. */
+  function answerGenerated(res: http.ServerResponse, r: CfResponse, method: string, target: string, started: number, by: EdgeDecision['by']): void {
+    writeGenerated(res, r);
+    const location = r.headers?.location?.[0]?.value;
+    decide({
+      method,
+      target,
+      kind: 'generated',
+      status: Number(r.status),
+      location: location === undefined ? undefined : maskUrl(location),
+      setCookieNames: (r.headers?.['set-cookie'] ?? []).map((c) => cookieName(c.value)),
+    }, started, by);
+  }
+
   function writeGenerated(res: http.ServerResponse, r: CfResponse): void {
     const status = Number(r.status);
     const out: Array<[string, string]> = [];
@@ -529,17 +543,7 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
       return;
     }
     if ('response' in converted) {
-      const response = converted.response;
-      writeGenerated(res, response);
-      const location = response.headers?.location?.[0]?.value;
-      decide({
-        method: request.method,
-        target,
-        kind: 'generated',
-        status: Number(response.status),
-        location: location === undefined ? undefined : maskUrl(location),
-        setCookieNames: (response.headers?.['set-cookie'] ?? []).map((c) => cookieName(c.value)),
-      }, started, by);
+      answerGenerated(res, converted.response, request.method, target, started, by);
       return;
     }
     if ('request' in converted) forward(req, res, converted.request, started, target, by);
@@ -588,16 +592,7 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
         decide({ method: request.method, target, kind: 'error', status: 502, setCookieNames: [], problem }, started);
         return;
       }
-      writeGenerated(res, result);
-      const location = result.headers?.location?.[0]?.value;
-      decide({
-        method: request.method,
-        target,
-        kind: 'generated',
-        status: Number(result.status),
-        location: location === undefined ? undefined : maskUrl(location),
-        setCookieNames: (result.headers?.['set-cookie'] ?? []).map((c) => cookieName(c.value)),
-      }, started);
+      answerGenerated(res, result, request.method, target, started, 'lambda-edge');
       return;
     }
     if (typeof result !== 'object' || result === null) {
